@@ -1,0 +1,83 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Engine } from "./flavors";
+
+/** CPU and memory for one container, as Kubernetes quantities (e.g. "500m", "1Gi"). */
+export interface ComputeResources {
+    /** @default "500m" for the server, "100m" for the backup sidecar */
+    readonly cpu?: string;
+    /** @default "1Gi" for the server, "256Mi" for the backup sidecar */
+    readonly memory?: string;
+}
+
+/** Requests and limits of a container. */
+export interface ResourceRequirements {
+    /** What the scheduler reserves. @default see ComputeResources */
+    readonly requests?: ComputeResources;
+    /** Hard caps. @default none (no limit) */
+    readonly limits?: ComputeResources;
+}
+
+/** Values allowed in `extraConfig`: rendered as `key=value` under `[mysqld]`. */
+export type ServerSettingValue = string | number | boolean;
+
+/**
+ * Arguments of {@link MySqlCluster}. Everything but the passwords is a plain value: names,
+ * counts and settings are validated before any resource is registered.
+ */
+export interface MySqlClusterArgs {
+    /** Number of pods: pod 0 is the primary, the others read replicas. @default 3 */
+    readonly replicas?: number;
+    /** Namespace of every object (must already exist). @default "default" */
+    readonly namespace?: string;
+    /** Database engine: "mysql" or "mariadb". @default "mysql" */
+    readonly engine?: Engine;
+    /**
+     * Engine version: mysql "8.4", "9.x" or "5.7" (end-of-life); mariadb "10.11" or "11.4";
+     * a patch level ("8.4.3") pins the default image tag.
+     * @default "8.4" for mysql, "10.11" for mariadb
+     */
+    readonly version?: string;
+    /** Server image. @default "mysql:<version>" or "mariadb:<version>" */
+    readonly image?: string;
+    /**
+     * Image of clone-mysql and the backup sidecar. Only MySQL 5.7 needs a separate one
+     * (xtrabackup 2.4 with ncat). @default the server image; "gcr.io/google-samples/xtrabackup:1.0" for 5.7
+     */
+    readonly backupImage?: string;
+    /** Size of each pod's data volume (Kubernetes quantity). @default "10Gi" */
+    readonly storageSize?: string;
+    /** StorageClass of the data volumes. @default the cluster's default StorageClass */
+    readonly storageClassName?: string;
+    /** Resources of the server container (and the init containers). @default requests cpu "500m", memory "1Gi"; no limits */
+    readonly resources?: ResourceRequirements;
+    /** Resources of the backup sidecar (stream flavors). @default requests cpu "100m", memory "256Mi"; no limits */
+    readonly sidecarResources?: ResourceRequirements;
+    /** Root password (root@localhost only). @default generated, 32 characters, kept in state as a secret */
+    readonly rootPassword?: pulumi.Input<string>;
+    /** Password of the replication account. @default generated */
+    readonly replicationPassword?: pulumi.Input<string>;
+    /** Password of the clone/backup account, also the secret that opens the backup stream. @default generated */
+    readonly backupPassword?: pulumi.Input<string>;
+    /**
+     * Use this existing Secret instead of creating one. It must hold the keys `root-password`,
+     * `replication-password` and `backup-password`. Conflicts with the password args.
+     * @default undefined (a Secret `<name>-credentials` is created)
+     */
+    readonly existingSecretName?: string;
+    /**
+     * Extra server settings under `[mysqld]`, e.g. `{ max_connections: 500 }`. Settings the
+     * component manages (server-id, datadir, log-bin, read_only, ...) are refused.
+     * @default {}
+     */
+    readonly extraConfig?: Readonly<Record<string, ServerSettingValue>>;
+    /** Client port of the server and the Services. @default 3306 */
+    readonly port?: number;
+    /** Port on which stream flavors serve backups to new replicas. @default 3307 */
+    readonly backupPort?: number;
+    /** A replica lagging more than this leaves the read Service. @default 30 */
+    readonly maxReplicaLagSeconds?: number;
+    /** Time a server may take to start (crash recovery of a large datadir) before it is restarted. @default 3600 */
+    readonly startupTimeoutSeconds?: number;
+    /** Extra labels on every object and pod (the `app.kubernetes.io/*` labels are the component's). @default {} */
+    readonly labels?: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,39 @@
+import * as crypto from "crypto";
+import * as k8s from "@pulumi/kubernetes";
+import { ClusterConfig } from "../config";
+import { clusterNames, objectLabels } from "../names";
+import { podScripts } from "../scripts";
+import { baseServerConfig, extraServerConfig, primaryServerConfig, replicaServerConfig } from "./serverConfig";
+
+type ConfigMap = k8s.types.input.core.v1.ConfigMap;
+
+/** The ConfigMap's data: option-file fragments and scripts, keys sorted. No secrets. */
+export function configMapData(config: ClusterConfig): Record<string, string> {
+    const data: Record<string, string> = {
+        "base.cnf": baseServerConfig(config),
+        "extra.cnf": extraServerConfig(config),
+        "primary.cnf": primaryServerConfig(),
+        "replica.cnf": replicaServerConfig(config),
+        ...podScripts,
+    };
+    return Object.fromEntries(Object.keys(data).sort().map((key) => [key, data[key]]));
+}
+
+/** Hash of the data, put on the pod template so any change rolls the pods. */
+export function configChecksum(data: Record<string, string>): string {
+    const canonical = JSON.stringify(Object.keys(data).sort().map((key) => [key, data[key]]));
+    return crypto.createHash("sha256").update(canonical).digest("hex");
+}
+
+export function buildConfigMap(config: ClusterConfig): ConfigMap {
+    return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+            name: clusterNames(config.name).configMap,
+            namespace: config.namespace,
+            labels: objectLabels(config.name, config.version, config.labels),
+        },
+        data: configMapData(config),
+    };
+}

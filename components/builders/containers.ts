@@ -1,0 +1,166 @@
+/** Containers of a cluster pod: environment, mounts and probes, all driving the pod scripts. */
+import * as k8s from "@pulumi/kubernetes";
+import { ClusterConfig, ContainerResources } from "../config";
+import { clusterNames, secretKeys } from "../names";
+import { paths, volumes } from "../paths";
+import { scriptCommand } from "../scripts";
+
+type Container = k8s.types.input.core.v1.Container;
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+type Probe = k8s.types.input.core.v1.Probe;
+type VolumeMount = k8s.types.input.core.v1.VolumeMount;
+
+/** The replication account's name; the same on every flavor. */
+export const replicationUser = "repl";
+/** server-id = base + ordinal; 0 is not a valid server id. */
+export const serverIdBase = 100;
+/** A backup stream or clone silent for this long is treated as broken. */
+export const transferIdleTimeoutSeconds = 600;
+const probePeriodSeconds = 10;
+
+/** Non-secret parameters of every script, sorted by name. */
+export function scriptEnv(config: ClusterConfig): EnvVar[] {
+    const { flavor } = config;
+    const names = clusterNames(config.name);
+    const values: Record<string, string | undefined> = {
+        BACKUP_GRANTS: flavor.backupAccount.grants,
+        BACKUP_PORT: String(config.backupPort),
+        BACKUP_TOOL: flavor.binaries.backup,
+        BACKUP_USER: flavor.backupAccount.user,
+        BACKUP_USER_HOST: flavor.backupAccount.host,
+        BOOTSTRAP_METHOD: flavor.bootstrap,
+        CLUSTER_NAME: names.statefulSet,
+        CONFIG_DIR: paths.configDir,
+        CONF_FILE: paths.confFile,
+        DATADIR: paths.dataDir,
+        DATA_ROOT: paths.dataRoot,
+        ENGINE: flavor.engine,
+        HEADLESS_SERVICE: names.headlessService,
+        INIT_METHOD: flavor.initMethod,
+        INSTALL_DB: flavor.binaries.installDb,
+        MAX_REPLICA_LAG_SECONDS: String(config.maxReplicaLagSeconds),
+        MYSQLD: flavor.binaries.server,
+        MYSQL_CLIENT: flavor.binaries.client,
+        MYSQL_PORT: String(config.port),
+        REPLICATION_SYNTAX: flavor.replicationSyntax,
+        REPLICATION_USER: replicationUser,
+        RUN_DIR: paths.runDir,
+        SERVER_ID_BASE: String(serverIdBase),
+        SETUP_TIMEOUT_SECONDS: String(config.startupTimeoutSeconds),
+        SOCKET: paths.socket,
+        STREAM_TOOL: flavor.binaries.stream,
+        TMPDIR: paths.tmpDir,
+        TRANSFER_IDLE_TIMEOUT_SECONDS: String(transferIdleTimeoutSeconds),
+    };
+    const env: EnvVar[] = [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }];
+    for (const name of Object.keys(values).sort()) {
+        const value = values[name];
+        if (value !== undefined) {
+            env.push({ name, value });
+        }
+    }
+    return env;
+}
+
+const passwordEnvNames = {
+    root: "ROOT_PASSWORD",
+    replication: "REPLICATION_PASSWORD",
+    backup: "BACKUP_PASSWORD",
+} as const;
+
+/** Passwords a container needs, as references into the Secret: values never enter the spec. */
+function passwordEnv(config: ClusterConfig, which: ReadonlyArray<keyof typeof secretKeys>): EnvVar[] {
+    const secretName = clusterNames(config.name, config.existingSecretName).secret;
+    return which.map((key) => ({
+        name: passwordEnvNames[key],
+        valueFrom: { secretKeyRef: { name: secretName, key: secretKeys[key] } },
+    }));
+}
+
+function mount(volume: string, mountPath: string, readOnly = false): VolumeMount {
+    return readOnly ? { name: volume, mountPath, readOnly } : { name: volume, mountPath };
+}
+
+const configMount = mount(volumes.config, paths.configDir, true);
+const dataMounts = (confReadOnly: boolean): VolumeMount[] => [
+    configMount,
+    mount(volumes.generatedConf, paths.generatedConfDir, confReadOnly),
+    mount(volumes.data, paths.dataRoot),
+    mount(volumes.run, paths.runDir),
+    mount(volumes.tmp, paths.tmpDir),
+];
+
+const hardened = {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+};
+
+function resources(r: ContainerResources) {
+    return r.limits ? { requests: r.requests, limits: r.limits } : { requests: r.requests };
+}
+
+function execProbe(script: string, failureThreshold: number, periodSeconds = probePeriodSeconds): Probe {
+    return {
+        exec: { command: scriptCommand(paths.configDir, script) },
+        periodSeconds,
+        timeoutSeconds: 5,
+        failureThreshold,
+    };
+}
+
+/** init-mysql: per-pod option file (role and server-id). Needs no secret. */
+export function initMysqlContainer(config: ClusterConfig): Container {
+    return {
+        name: "init-mysql",
+        image: config.image,
+        command: scriptCommand(paths.configDir, "init-mysql.sh"),
+        env: scriptEnv(config),
+        volumeMounts: [configMount, mount(volumes.generatedConf, paths.generatedConfDir)],
+        resources: resources(config.resources),
+        securityContext: hardened,
+    };
+}
+
+/** clone-mysql: a replica's first copy of the data from a ready peer. */
+export function cloneMysqlContainer(config: ClusterConfig): Container {
+    return {
+        name: "clone-mysql",
+        image: config.backupImage,
+        command: scriptCommand(paths.configDir, "clone-mysql.sh"),
+        env: [...scriptEnv(config), ...passwordEnv(config, ["backup"])],
+        volumeMounts: dataMounts(true),
+        resources: resources(config.resources),
+        securityContext: hardened,
+    };
+}
+
+/** mysql: the server, started by run-mysql.sh; probes authenticate as root over the socket. */
+export function mysqlContainer(config: ClusterConfig): Container {
+    return {
+        name: "mysql",
+        image: config.image,
+        command: scriptCommand(paths.configDir, "run-mysql.sh"),
+        env: [...scriptEnv(config), ...passwordEnv(config, ["root", "replication", "backup"])],
+        ports: [{ name: "mysql", containerPort: config.port }],
+        volumeMounts: dataMounts(true),
+        resources: resources(config.resources),
+        securityContext: hardened,
+        startupProbe: execProbe("probe-alive.sh", Math.ceil(config.startupTimeoutSeconds / probePeriodSeconds)),
+        livenessProbe: execProbe("probe-alive.sh", 6),
+        readinessProbe: execProbe("probe-ready.sh", 2, 5),
+    };
+}
+
+/** backup: serves this pod's backup stream to the next replica (stream flavors only). */
+export function backupSidecarContainer(config: ClusterConfig): Container {
+    return {
+        name: "backup",
+        image: config.backupImage,
+        command: scriptCommand(paths.configDir, "serve-backup.sh"),
+        env: [...scriptEnv(config), ...passwordEnv(config, ["backup"])],
+        ports: [{ name: "backup", containerPort: config.backupPort }],
+        volumeMounts: dataMounts(true),
+        resources: resources(config.sidecarResources),
+        securityContext: hardened,
+    };
+}

@@ -1,0 +1,41 @@
+/** The my.cnf fragments in the ConfigMap. init-mysql joins base + role + extra + server-id. */
+import { ClusterConfig } from "../config";
+import { paths } from "../paths";
+
+type Settings = ReadonlyArray<readonly [string, string]>;
+
+function section(comment: string, settings: Settings): string {
+    const lines = settings.map(([key, value]) => `${key}=${value}`);
+    return [`# ${comment}`, "[mysqld]", ...lines, ""].join("\n");
+}
+
+/** Settings of every pod: paths, durable binary log, crash-safe relay log, then the flavor's. */
+export function baseServerConfig(config: ClusterConfig): string {
+    return section("mysql-cluster: every pod (written by the component; do not edit)", [
+        ["datadir", paths.dataDir],
+        ["socket", paths.socket],
+        ["pid-file", `${paths.runDir}/mysqld.pid`],
+        ["tmpdir", paths.tmpDir],
+        ["port", String(config.port)],
+        ["skip-name-resolve", "ON"],
+        ["log-bin", "mysql-bin"],
+        // fixed names: the defaults depend on the hostname, which a clone does not share
+        ["relay-log", "relay-bin"],
+        ["sync_binlog", "1"],
+        ["innodb_flush_log_at_trx_commit", "1"],
+        ["relay_log_recovery", "ON"],
+        ...config.flavor.serverSettings,
+    ]);
+}
+
+export function primaryServerConfig(): string {
+    return section("mysql-cluster: pod 0, the primary: the only writable server", [["read_only", "OFF"]]);
+}
+
+export function replicaServerConfig(config: ClusterConfig): string {
+    return section("mysql-cluster: pods 1..N-1, read replicas", config.flavor.replicaSettings);
+}
+
+export function extraServerConfig(config: ClusterConfig): string {
+    return section("mysql-cluster: extraConfig", config.extraConfig);
+}

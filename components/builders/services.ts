@@ -1,0 +1,49 @@
+import * as k8s from "@pulumi/kubernetes";
+import { ClusterConfig } from "../config";
+import { clusterNames, objectLabels, podNameLabel, selectorLabels } from "../names";
+
+type Service = k8s.types.input.core.v1.Service;
+
+function service(config: ClusterConfig, name: string, spec: Service["spec"]): Service {
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name, namespace: config.namespace, labels: objectLabels(config.name, config.version, config.labels) },
+        spec,
+    };
+}
+
+const mysqlPort = (config: ClusterConfig) => ({ name: "mysql", port: config.port, targetPort: "mysql" });
+
+/** Headless: gives pod N the stable name `<name>-N.<name>`, ready or not (peers need it to bootstrap). */
+export function buildHeadlessService(config: ClusterConfig): Service {
+    const ports = [mysqlPort(config)];
+    if (config.flavor.bootstrap === "stream") {
+        ports.push({ name: "backup", port: config.backupPort, targetPort: "backup" });
+    }
+    return service(config, clusterNames(config.name).headlessService, {
+        clusterIP: "None",
+        publishNotReadyAddresses: true,
+        selector: selectorLabels(config.name),
+        ports,
+    });
+}
+
+/** Reads: every ready pod (a replica that stops replicating or lags is not ready). */
+export function buildReadService(config: ClusterConfig): Service {
+    return service(config, clusterNames(config.name).readService, {
+        type: "ClusterIP",
+        selector: selectorLabels(config.name),
+        ports: [mysqlPort(config)],
+    });
+}
+
+/** Writes: pod 0 only. */
+export function buildPrimaryService(config: ClusterConfig): Service {
+    const names = clusterNames(config.name);
+    return service(config, names.primaryService, {
+        type: "ClusterIP",
+        selector: { ...selectorLabels(config.name), [podNameLabel]: names.primaryPod },
+        ports: [mysqlPort(config)],
+    });
+}

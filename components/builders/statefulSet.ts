@@ -1,0 +1,65 @@
+import * as k8s from "@pulumi/kubernetes";
+import { ClusterConfig } from "../config";
+import { clusterNames, objectLabels, selectorLabels } from "../names";
+import { volumes } from "../paths";
+import { backupSidecarContainer, cloneMysqlContainer, initMysqlContainer, mysqlContainer } from "./containers";
+
+type StatefulSet = k8s.types.input.apps.v1.StatefulSet;
+
+/** Pod-template annotation holding the ConfigMap checksum: a config or script change rolls the pods. */
+export const configChecksumAnnotation = "mysql-cluster.pulumi.com/config-checksum";
+
+export function buildStatefulSet(config: ClusterConfig, configChecksum: string): StatefulSet {
+    const names = clusterNames(config.name);
+    const labels = objectLabels(config.name, config.version, config.labels);
+    const uid = config.flavor.mysqlUid;
+    const containers = [mysqlContainer(config)];
+    if (config.flavor.bootstrap === "stream") {
+        containers.push(backupSidecarContainer(config));
+    }
+    return {
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        metadata: { name: names.statefulSet, namespace: config.namespace, labels },
+        spec: {
+            serviceName: names.headlessService,
+            replicas: config.replicas,
+            // pod N+1 starts only once pod N is ready: it is the donor of N+1's clone
+            podManagementPolicy: "OrderedReady",
+            updateStrategy: { type: "RollingUpdate" },
+            selector: { matchLabels: selectorLabels(config.name) },
+            template: {
+                metadata: { labels, annotations: { [configChecksumAnnotation]: configChecksum } },
+                spec: {
+                    terminationGracePeriodSeconds: 120,
+                    securityContext: {
+                        runAsNonRoot: true,
+                        runAsUser: uid,
+                        runAsGroup: uid,
+                        fsGroup: uid,
+                        fsGroupChangePolicy: "OnRootMismatch",
+                        seccompProfile: { type: "RuntimeDefault" },
+                    },
+                    initContainers: [initMysqlContainer(config), cloneMysqlContainer(config)],
+                    containers,
+                    volumes: [
+                        // scripts are run as `bash <file>`: read-only, no exec bit needed
+                        { name: volumes.config, configMap: { name: names.configMap, defaultMode: 0o444 } },
+                        { name: volumes.generatedConf, emptyDir: {} },
+                        // socket and client option files with passwords: memory only
+                        { name: volumes.run, emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+                        { name: volumes.tmp, emptyDir: {} },
+                    ],
+                },
+            },
+            volumeClaimTemplates: [{
+                metadata: { name: volumes.data, labels: selectorLabels(config.name) },
+                spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    ...(config.storageClassName !== undefined ? { storageClassName: config.storageClassName } : {}),
+                    resources: { requests: { storage: config.storageSize } },
+                },
+            }],
+        },
+    };
+}

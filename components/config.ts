@@ -1,0 +1,264 @@
+/**
+ * Turns user args into a validated, fully defaulted ClusterConfig. Defaults are applied here,
+ * once, with `??`; every problem is reported together, each naming the field and the fix.
+ */
+import { ComputeResources, MySqlClusterArgs, ResourceRequirements } from "./args";
+import { defaultVersions, Engine, findFlavor, Flavor, supportedVersions } from "./flavors";
+import { managedLabelKeys } from "./names";
+import { parseQuantity } from "./quantity";
+
+export interface ContainerResources {
+    readonly requests: Readonly<Record<string, string>>;
+    readonly limits?: Readonly<Record<string, string>>;
+}
+
+/** Resolved arguments: what the builders consume. Plain data, sorted where order is free. */
+export interface ClusterConfig {
+    readonly name: string;
+    readonly namespace: string;
+    readonly replicas: number;
+    readonly flavor: Flavor;
+    readonly version: string;
+    readonly image: string;
+    readonly backupImage: string;
+    readonly storageSize: string;
+    readonly storageClassName?: string;
+    readonly resources: ContainerResources;
+    readonly sidecarResources: ContainerResources;
+    readonly extraConfig: ReadonlyArray<readonly [string, string]>;
+    readonly port: number;
+    readonly backupPort: number;
+    readonly maxReplicaLagSeconds: number;
+    readonly startupTimeoutSeconds: number;
+    readonly labels: ReadonlyArray<readonly [string, string]>;
+    readonly existingSecretName?: string;
+}
+
+export const defaults = {
+    replicas: 3,
+    namespace: "default",
+    engine: "mysql" as Engine,
+    storageSize: "10Gi",
+    resources: { cpu: "500m", memory: "1Gi" },
+    sidecarResources: { cpu: "100m", memory: "256Mi" },
+    port: 3306,
+    backupPort: 3307,
+    maxReplicaLagSeconds: 30,
+    startupTimeoutSeconds: 3600,
+};
+
+/** Settings the component owns; overriding them would break replication or the scripts. */
+const managedSettings = [
+    "bind_address", "datadir", "enforce_gtid_consistency", "gtid_mode", "log_bin", "log_replica_updates",
+    "log_slave_updates", "pid_file", "plugin_load_add", "port", "read_only", "relay_log",
+    "relay_log_recovery", "report_host", "server_id", "skip_networking", "socket", "super_read_only",
+];
+
+const argNames: ReadonlyArray<keyof MySqlClusterArgs> = [
+    "replicas", "namespace", "engine", "version", "image", "backupImage", "storageSize",
+    "storageClassName", "resources", "sidecarResources", "rootPassword", "replicationPassword",
+    "backupPassword", "existingSecretName", "extraConfig", "port", "backupPort",
+    "maxReplicaLagSeconds", "startupTimeoutSeconds", "labels",
+];
+
+/** Thrown with every problem found in the args; nothing has been registered when it is. */
+export class MySqlClusterArgsError extends Error {
+    constructor(readonly resourceName: string, readonly problems: readonly string[]) {
+        super(`MySqlCluster "${resourceName}": invalid arguments:\n- ${problems.join("\n- ")}`);
+        this.name = "MySqlClusterArgsError";
+    }
+}
+
+const dns1035Label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// registry[:port]/path[:tag][@sha256:digest], lowercase path components
+const imageReference =
+    /^([a-zA-Z0-9.-]+(:[0-9]+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const labelName = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const settingName = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+
+/** Longest name whose pods' controller-revision-hash label still fits in 63 characters. */
+export const maxNameLength = 52;
+
+export function resolveConfig(name: string, args: MySqlClusterArgs): ClusterConfig {
+    const problems: string[] = [];
+    const check = (ok: boolean, message: string) => ok || problems.push(message);
+    const given = (args ?? {}) as Record<string, unknown>;
+
+    for (const key of Object.keys(given)) {
+        if (!(argNames as readonly string[]).includes(key)) {
+            problems.push(`unknown argument "${key}"; the arguments are: ${argNames.join(", ")}`);
+        }
+    }
+
+    check(typeof name === "string" && dns1035Label.test(name) && name.length <= maxNameLength,
+        `name must be a DNS-1035 label of at most ${maxNameLength} characters (lowercase letters, ` +
+        `digits and '-', starting with a letter), got ${JSON.stringify(name)}`);
+
+    const replicas = args.replicas ?? defaults.replicas;
+    check(Number.isInteger(replicas) && replicas >= 1,
+        `replicas must be an integer >= 1, got ${JSON.stringify(replicas)}`);
+
+    const namespace = args.namespace ?? defaults.namespace;
+    check(typeof namespace === "string" && dns1123Label.test(namespace) && namespace.length <= 63,
+        `namespace must be a DNS-1123 label (lowercase letters, digits and '-', at most 63), got ${JSON.stringify(namespace)}`);
+
+    const engine = args.engine ?? defaults.engine;
+    const engineOk = engine === "mysql" || engine === "mariadb";
+    check(engineOk, `engine must be "mysql" or "mariadb", got ${JSON.stringify(engine)}`);
+
+    const version = engineOk ? args.version ?? defaultVersions[engine] : "";
+    const flavor = engineOk && typeof version === "string" ? findFlavor(engine, version) : undefined;
+    if (engineOk && !flavor) {
+        problems.push(`version ${JSON.stringify(version)} is not supported for engine "${engine}"; ` +
+            `use one of: ${supportedVersions(engine)}`);
+    }
+
+    const image = args.image ?? (flavor ? flavor.defaultImage(version) : "");
+    const backupImage = args.backupImage ?? flavor?.defaultBackupImage ?? image;
+    checkImage("image", image, check);
+    checkImage("backupImage", backupImage, check);
+
+    const storageSize = args.storageSize ?? defaults.storageSize;
+    const storageBytes = typeof storageSize === "string" ? parseQuantity(storageSize) : undefined;
+    check(storageBytes !== undefined && storageBytes > 0,
+        `storageSize must be a positive Kubernetes quantity such as "10Gi", got ${JSON.stringify(storageSize)}`);
+
+    if (args.storageClassName !== undefined) {
+        check(typeof args.storageClassName === "string" && dns1123Subdomain.test(args.storageClassName),
+            `storageClassName must be a DNS-1123 subdomain (the name of a StorageClass), got ${JSON.stringify(args.storageClassName)}`);
+    }
+
+    const resources = resolveResources("resources", args.resources, defaults.resources, problems);
+    const sidecarResources = resolveResources("sidecarResources", args.sidecarResources,
+        defaults.sidecarResources, problems);
+
+    const port = args.port ?? defaults.port;
+    const backupPort = args.backupPort ?? defaults.backupPort;
+    for (const [field, value] of [["port", port], ["backupPort", backupPort]] as const) {
+        check(Number.isInteger(value) && value >= 1 && value <= 65535,
+            `${field} must be an integer from 1 to 65535, got ${JSON.stringify(value)}`);
+    }
+    check(port !== backupPort, `port and backupPort must differ, both are ${port}`);
+
+    const maxReplicaLagSeconds = args.maxReplicaLagSeconds ?? defaults.maxReplicaLagSeconds;
+    check(Number.isInteger(maxReplicaLagSeconds) && maxReplicaLagSeconds >= 0,
+        `maxReplicaLagSeconds must be an integer >= 0, got ${JSON.stringify(maxReplicaLagSeconds)}`);
+    const startupTimeoutSeconds = args.startupTimeoutSeconds ?? defaults.startupTimeoutSeconds;
+    check(Number.isInteger(startupTimeoutSeconds) && startupTimeoutSeconds >= 60,
+        `startupTimeoutSeconds must be an integer >= 60, got ${JSON.stringify(startupTimeoutSeconds)}`);
+
+    if (args.existingSecretName !== undefined) {
+        check(typeof args.existingSecretName === "string" && dns1123Subdomain.test(args.existingSecretName),
+            `existingSecretName must be the name of a Secret (DNS-1123 subdomain), got ${JSON.stringify(args.existingSecretName)}`);
+        const explicit = (["rootPassword", "replicationPassword", "backupPassword"] as const)
+            .filter((field) => args[field] !== undefined);
+        check(explicit.length === 0,
+            `existingSecretName conflicts with ${explicit.join(", ")}: put the passwords in the existing Secret, or drop existingSecretName`);
+    }
+
+    const extraConfig = resolveExtraConfig(args.extraConfig, problems);
+    const labels = resolveLabels(args.labels, problems);
+
+    if (problems.length > 0) {
+        throw new MySqlClusterArgsError(name, problems);
+    }
+    return {
+        name, namespace, replicas, flavor: flavor!, version, image, backupImage, storageSize,
+        storageClassName: args.storageClassName, resources, sidecarResources, extraConfig, port,
+        backupPort, maxReplicaLagSeconds, startupTimeoutSeconds, labels,
+        existingSecretName: args.existingSecretName,
+    };
+}
+
+function checkImage(field: string, image: unknown, check: (ok: boolean, message: string) => unknown) {
+    check(typeof image === "string" && image.length > 0 && imageReference.test(image),
+        `${field} must be an image reference such as "mysql:8.4" or "registry.example.com/db/mysql@sha256:<digest>", got ${JSON.stringify(image)}`);
+}
+
+function resolveResources(
+    field: string,
+    given: ResourceRequirements | undefined,
+    fallback: Required<ComputeResources>,
+    problems: string[],
+): ContainerResources {
+    const value = given ?? {};
+    const known = ["requests", "limits"];
+    for (const key of Object.keys(value)) {
+        if (!known.includes(key)) {
+            problems.push(`${field}.${key} is not a field; use ${field}.requests or ${field}.limits`);
+        }
+    }
+    const requests = { ...fallback, ...stripUndefined(value.requests) };
+    const limits = value.limits ? stripUndefined(value.limits) : undefined;
+    for (const [part, amounts] of [["requests", requests], ["limits", limits ?? {}]] as const) {
+        for (const [key, amount] of Object.entries(amounts)) {
+            if (key !== "cpu" && key !== "memory") {
+                problems.push(`${field}.${part}.${key} is not supported; use cpu or memory`);
+            } else if (typeof amount !== "string" || !(parseQuantity(amount)! > 0)) {
+                problems.push(`${field}.${part}.${key} must be a positive Kubernetes quantity such as ` +
+                    `"${fallback[key]}", got ${JSON.stringify(amount)}`);
+            }
+        }
+    }
+    for (const key of ["cpu", "memory"] as const) {
+        const request = parseQuantity(String(requests[key]));
+        const limit = limits?.[key] !== undefined ? parseQuantity(String(limits[key])) : undefined;
+        if (request !== undefined && limit !== undefined && limit < request) {
+            problems.push(`${field}.limits.${key} (${limits![key]}) is below ${field}.requests.${key} ` +
+                `(${requests[key]}); raise the limit or lower the request`);
+        }
+    }
+    return limits ? { requests, limits } : { requests };
+}
+
+function stripUndefined(values: ComputeResources | undefined): Record<string, string> {
+    return Object.fromEntries(Object.entries(values ?? {}).filter(([, v]) => v !== undefined));
+}
+
+function resolveExtraConfig(
+    given: MySqlClusterArgs["extraConfig"],
+    problems: string[],
+): Array<[string, string]> {
+    const entries = Object.entries(given ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const resolved: Array<[string, string]> = [];
+    for (const [key, value] of entries) {
+        const canonical = key.replace(/-/g, "_").toLowerCase().replace(/^loose_/, "");
+        if (!settingName.test(key)) {
+            problems.push(`extraConfig key ${JSON.stringify(key)} is not a server option name (letters, digits, '_', '-', '.')`);
+        } else if (managedSettings.includes(canonical)) {
+            problems.push(`extraConfig.${key} is managed by the component and cannot be set; remove it`);
+        }
+        if (!["string", "number", "boolean"].includes(typeof value)) {
+            problems.push(`extraConfig.${key} must be a string, number or boolean, got ${typeof value}`);
+            continue;
+        }
+        const text = typeof value === "boolean" ? (value ? "ON" : "OFF") : String(value);
+        if (/[\r\n\0]/.test(text) || (typeof value === "number" && !Number.isFinite(value))) {
+            problems.push(`extraConfig.${key} must be a single-line value, got ${JSON.stringify(text)}`);
+        }
+        resolved.push([key, text]);
+    }
+    return resolved;
+}
+
+function resolveLabels(given: MySqlClusterArgs["labels"], problems: string[]): Array<[string, string]> {
+    const entries = Object.entries(given ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [key, value] of entries) {
+        const slash = key.lastIndexOf("/");
+        const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+        const base = key.slice(slash + 1);
+        if (!(labelName.test(base) && base.length <= 63 &&
+            (prefix === undefined || (dns1123Subdomain.test(prefix) && prefix.length <= 253)))) {
+            problems.push(`labels key ${JSON.stringify(key)} is not a valid label name ([prefix/]name, name at most 63 characters)`);
+        } else if (managedLabelKeys.includes(key)) {
+            problems.push(`labels.${key} is set by the component; use another key`);
+        }
+        if (typeof value !== "string" || !labelValue.test(value) || value.length > 63) {
+            problems.push(`labels.${key} must be a label value (at most 63 letters, digits, '-', '_', '.'), got ${JSON.stringify(value)}`);
+        }
+    }
+    return entries;
+}

@@ -1,0 +1,153 @@
+/**
+ * Engine flavors as data: everything that differs between MySQL 8.4/9.x, MariaDB and MySQL 5.7
+ * lives in this table, so builders and scripts carry no per-engine branches of their own.
+ */
+
+/** Database engine. */
+export type Engine = "mysql" | "mariadb";
+
+/** How a new replica gets its first copy of the data. */
+export type BootstrapMethod = "clone" | "stream";
+
+export interface Flavor {
+    /** Stable key, e.g. "mysql-8.4". */
+    readonly key: string;
+    readonly engine: Engine;
+    /** Human description of the supported versions, used in error messages and docs. */
+    readonly versions: string;
+    /** Matches the `version` arg (major.minor, optional patch). */
+    readonly versionPattern: RegExp;
+    /** Image for the server (and, unless `backupImage` is set, every other container). */
+    readonly defaultImage: (version: string) => string;
+    /** Separate image for clone-mysql and the backup sidecar (MySQL 5.7 + xtrabackup 2.4). */
+    readonly defaultBackupImage?: string;
+    readonly bootstrap: BootstrapMethod;
+    /** `source`: CHANGE REPLICATION SOURCE / START REPLICA; `master`: CHANGE MASTER / SLAVE. */
+    readonly replicationSyntax: "source" | "master";
+    /** How run-mysql.sh creates an empty data directory. */
+    readonly initMethod: "mysqld" | "mariadb-install-db";
+    readonly binaries: {
+        readonly server: string;
+        readonly client: string;
+        readonly installDb?: string;
+        readonly backup?: string;
+        readonly stream?: string;
+    };
+    /** Account that copies data to a new replica, and exactly the privileges its method needs. */
+    readonly backupAccount: { readonly user: string; readonly host: string; readonly grants: string };
+    /** Server settings every pod of this flavor gets (after the common ones). */
+    readonly serverSettings: ReadonlyArray<readonly [string, string]>;
+    /** Settings that make a replica read-only. */
+    readonly replicaSettings: ReadonlyArray<readonly [string, string]>;
+    /** Numeric uid/gid of the `mysql` user in the default image. */
+    readonly mysqlUid: number;
+}
+
+const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Flavor => ({
+    key,
+    engine: "mysql",
+    versions,
+    versionPattern,
+    defaultImage: (version) => `mysql:${version}`,
+    bootstrap: "clone",
+    replicationSyntax: "source",
+    initMethod: "mysqld",
+    binaries: { server: "mysqld", client: "mysql" },
+    backupAccount: { user: "clone", host: "%", grants: "BACKUP_ADMIN" },
+    serverSettings: [
+        ["gtid_mode", "ON"],
+        ["enforce_gtid_consistency", "ON"],
+        ["plugin-load-add", "mysql_clone.so"],
+        ["secure-file-priv", "NULL"],
+        ["loose-mysqlx", "OFF"],
+    ],
+    replicaSettings: [
+        ["read_only", "ON"],
+        ["super_read_only", "ON"],
+    ],
+    mysqlUid: 999,
+});
+
+const mariadb = (key: string, versions: string, versionPattern: RegExp): Flavor => ({
+    key,
+    engine: "mariadb",
+    versions,
+    versionPattern,
+    defaultImage: (version) => `mariadb:${version}`,
+    bootstrap: "stream",
+    replicationSyntax: "master",
+    initMethod: "mariadb-install-db",
+    binaries: {
+        server: "mariadbd",
+        client: "mariadb",
+        installDb: "mariadb-install-db",
+        backup: "mariadb-backup",
+        stream: "mbstream",
+    },
+    // --slave-info on a primary needs SLAVE MONITOR as well, or the backup fails at its very end
+    backupAccount: {
+        user: "backup",
+        host: "localhost",
+        grants: "RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, SLAVE MONITOR",
+    },
+    serverSettings: [
+        ["binlog_format", "ROW"],
+        ["log_slave_updates", "ON"],
+    ],
+    // MariaDB has no super_read_only; read_only binds every account without READ_ONLY ADMIN
+    replicaSettings: [["read_only", "ON"]],
+    mysqlUid: 999,
+});
+
+/** Every supported flavor, in the order versions are matched. */
+export const flavors: readonly Flavor[] = [
+    mysqlModern("mysql-8.4", "8.4", /^8\.4(\.\d+)?$/),
+    mysqlModern("mysql-9", "9.x", /^9\.\d+(\.\d+)?$/),
+    {
+        key: "mysql-5.7",
+        engine: "mysql",
+        versions: "5.7 (end-of-life; the original design)",
+        versionPattern: /^5\.7(\.\d+)?$/,
+        defaultImage: (version) => `mysql:${version}`,
+        defaultBackupImage: "gcr.io/google-samples/xtrabackup:1.0",
+        bootstrap: "stream",
+        replicationSyntax: "master",
+        initMethod: "mysqld",
+        binaries: {
+            server: "mysqld",
+            client: "mysql",
+            backup: "xtrabackup",
+            stream: "xbstream",
+        },
+        backupAccount: {
+            user: "backup",
+            host: "localhost",
+            grants: "RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT",
+        },
+        serverSettings: [
+            ["binlog_format", "ROW"],
+            ["log_slave_updates", "ON"],
+            ["secure-file-priv", "NULL"],
+        ],
+        replicaSettings: [
+            ["read_only", "ON"],
+            ["super_read_only", "ON"],
+        ],
+        mysqlUid: 999,
+    },
+    mariadb("mariadb-10.11", "10.11", /^10\.11(\.\d+)?$/),
+    mariadb("mariadb-11.4", "11.4", /^11\.4(\.\d+)?$/),
+];
+
+/** Version used when the `version` arg is not set. */
+export const defaultVersions: Readonly<Record<Engine, string>> = { mysql: "8.4", mariadb: "10.11" };
+
+/** The flavor for an engine and version, or undefined when the pair is not supported. */
+export function findFlavor(engine: Engine, version: string): Flavor | undefined {
+    return flavors.find((f) => f.engine === engine && f.versionPattern.test(version));
+}
+
+/** Supported versions of an engine, for error messages. */
+export function supportedVersions(engine: Engine): string {
+    return flavors.filter((f) => f.engine === engine).map((f) => f.versions).join(", ");
+}

@@ -1,0 +1,5 @@
+/** mysql-cluster: a replicated MySQL/MariaDB cluster on Kubernetes, as a Pulumi component. */
+export { MySqlCluster, Endpoint } from "./mysqlCluster";
+export { MySqlClusterArgs, ResourceRequirements, ComputeResources, ServerSettingValue } from "./args";
+export { Engine, flavors } from "./flavors";
+export { MySqlClusterArgsError, resolveConfig, ClusterConfig } from "./config";

@@ -1,0 +1,98 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { MySqlClusterArgs } from "./args";
+import { ClusterConfig, resolveConfig } from "./config";
+import { buildConfigMap, configChecksum } from "./builders/configMap";
+import { buildSecret, ClusterPasswords } from "./builders/secret";
+import { buildHeadlessService, buildPrimaryService, buildReadService } from "./builders/services";
+import { buildStatefulSet } from "./builders/statefulSet";
+import { clusterNames, secretKeys } from "./names";
+
+/** Where clients connect: an in-cluster DNS name qualified by namespace, and a port. */
+export interface Endpoint {
+    readonly host: string;
+    readonly port: number;
+}
+
+/**
+ * A replicated MySQL or MariaDB cluster: pod 0 is the primary, every other pod clones a ready
+ * peer and replicates from the primary. Children: a ConfigMap, a Secret (unless an existing one
+ * is named), headless/read/primary Services and a StatefulSet.
+ */
+export class MySqlCluster extends pulumi.ComponentResource {
+    /** Writes: `<name>-primary.<namespace>.svc`, pod 0 only. */
+    public readonly primaryEndpoint!: pulumi.Output<Endpoint>;
+    /** Reads: `<name>-read.<namespace>.svc`, every ready pod. */
+    public readonly readEndpoint!: pulumi.Output<Endpoint>;
+    /** Headless Service: pod N is `<name>-N.<headlessServiceName>`. */
+    public readonly headlessServiceName!: pulumi.Output<string>;
+    public readonly statefulSetName!: pulumi.Output<string>;
+    /** Secret holding root-password, replication-password and backup-password. */
+    public readonly secretName!: pulumi.Output<string>;
+    /** root@localhost password, as a Pulumi secret. */
+    public readonly rootPassword!: pulumi.Output<string>;
+
+    constructor(name: string, args: MySqlClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        // every argument is checked before anything, this component included, is registered
+        const config = resolveConfig(name, args);
+        super("mysql-cluster:index:MySqlCluster", name, {}, opts);
+        const child = { parent: this };
+
+        const passwords = this.passwords(config, args, child);
+        const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, buildConfigMap(config), child);
+        const secret = config.existingSecretName === undefined
+            ? new k8s.core.v1.Secret(`${name}-credentials`, buildSecret(config, passwords), child)
+            : undefined;
+        const headless = new k8s.core.v1.Service(`${name}-headless`, buildHeadlessService(config), child);
+        const read = new k8s.core.v1.Service(`${name}-read`, buildReadService(config), child);
+        const primary = new k8s.core.v1.Service(`${name}-primary`, buildPrimaryService(config), child);
+        const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`,
+            buildStatefulSet(config, configChecksum(buildConfigMap(config).data as Record<string, string>)),
+            { parent: this, dependsOn: [configMap, headless, ...(secret ? [secret] : [])] });
+
+        const endpoint = (service: k8s.core.v1.Service): pulumi.Output<Endpoint> =>
+            service.metadata.name.apply((serviceName) => ({
+                host: `${serviceName}.${config.namespace}.svc`,
+                port: config.port,
+            }));
+        this.primaryEndpoint = endpoint(primary);
+        this.readEndpoint = endpoint(read);
+        this.headlessServiceName = headless.metadata.name;
+        this.statefulSetName = statefulSet.metadata.name;
+        this.secretName = secret ? secret.metadata.name : pulumi.output(clusterNames(name, config.existingSecretName).secret);
+        this.rootPassword = pulumi.secret(passwords.root);
+        this.registerOutputs({
+            primaryEndpoint: this.primaryEndpoint,
+            readEndpoint: this.readEndpoint,
+            headlessServiceName: this.headlessServiceName,
+            statefulSetName: this.statefulSetName,
+            secretName: this.secretName,
+            rootPassword: this.rootPassword,
+        });
+    }
+
+    /** User-supplied passwords, generated ones (stable: kept in state), or an existing Secret's. */
+    private passwords(config: ClusterConfig, args: MySqlClusterArgs, child: pulumi.CustomResourceOptions): ClusterPasswords {
+        if (config.existingSecretName !== undefined) {
+            const existing = k8s.core.v1.Secret.get(`${config.name}-existing-credentials`,
+                `${config.namespace}/${config.existingSecretName}`, child);
+            const root = existing.data.apply((data) => {
+                const encoded = data?.[secretKeys.root];
+                if (encoded === undefined) {
+                    throw new Error(`existingSecretName: Secret ${config.existingSecretName} has no key ` +
+                        `"${secretKeys.root}"; add root-password, replication-password and backup-password`);
+                }
+                return Buffer.from(encoded, "base64").toString("utf8");
+            });
+            return { root, replication: "", backup: "" };
+        }
+        const generated = (purpose: string) => new random.RandomPassword(`${config.name}-${purpose}-password`,
+            { length: 32, special: false }, child).result;
+        return {
+            root: args.rootPassword ?? generated("root"),
+            replication: args.replicationPassword ?? generated("replication"),
+            backup: args.backupPassword ?? generated("backup"),
+        };
+    }
+}

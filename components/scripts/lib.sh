@@ -1,0 +1,80 @@
+# shellcheck shell=bash
+# Helpers shared by the pod scripts. Sourced, never run; needs no engine-specific code.
+# Every parameter arrives as an environment variable set on the container.
+
+# shellcheck disable=SC2034 # read by the scripts that source this file
+readonly PENDING_MARKER=mysql-cluster-replication.pending
+
+log() { printf '%s [%s] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${0##*/}" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# pod_ordinal NAME: the ordinal of a StatefulSet pod named "<sts>-N" ($HOSTNAME-style, no `hostname` binary)
+pod_ordinal() {
+  [[ $1 =~ -([0-9]+)$ ]] || die "pod name '$1' does not end in -<ordinal>"
+  printf '%d\n' "$((10#${BASH_REMATCH[1]}))"
+}
+
+# peer_host N: the stable DNS name of pod N through the headless Service
+peer_host() { printf '%s-%s.%s\n' "${CLUSTER_NAME:?}" "$1" "${HEADLESS_SERVICE:?}"; }
+
+# sql_string VALUE: VALUE as a single-quoted SQL string literal
+sql_string() {
+  local s=${1//\\/\\\\}
+  s=${s//\'/\'\'}
+  printf "'%s'" "$s"
+}
+
+# write_client_cnf FILE USER PASSWORD SOCKET: an option file (mode 600) so no password is ever
+# on a command line or in a log
+write_client_cnf() {
+  local file=$1 user=$2 password=$3 socket=$4 escaped
+  [[ $password != *$'\n'* ]] || die "the password for '$user' contains a newline; use one without"
+  escaped=${password//\\/\\\\}
+  escaped=${escaped//\"/\\\"}
+  (
+    umask 077
+    printf '[client]\nuser=%s\npassword="%s"\nsocket=%s\n' "$user" "$escaped" "$socket" >"$file.tmp"
+  )
+  mv -f "$file.tmp" "$file"
+}
+
+# sql CNF [client options]: runs the SQL on stdin with the credentials in CNF
+sql() {
+  local cnf=$1
+  shift
+  "${MYSQL_CLIENT:?}" --defaults-file="$cnf" --batch --skip-column-names --connect-timeout=5 "$@"
+}
+
+# server_answers CNF: the server accepts an authenticated query
+server_answers() { sql "$1" -e 'SELECT 1' >/dev/null 2>&1; }
+
+# wait_for_server CNF SECONDS PID: waits for the server, failing early if PID has exited
+wait_for_server() {
+  local cnf=$1 deadline=$((SECONDS + $2)) pid=$3
+  until server_answers "$cnf"; do
+    kill -0 "$pid" 2>/dev/null || { log "server process $pid exited during start-up"; return 1; }
+    ((SECONDS < deadline)) || { log "server did not answer within $2 s"; return 1; }
+    sleep 1
+  done
+}
+
+# start_setup_server DATADIR SOCKET [server options]: a server for one-off setup, no TCP listener.
+# Sets SETUP_SERVER_PID.
+start_setup_server() {
+  local datadir=$1 socket=$2
+  shift 2
+  "${MYSQLD:?}" --defaults-file="${CONF_FILE:?}" --datadir="$datadir" --socket="$socket" \
+    --pid-file="$socket.pid" --skip-networking "$@" &
+  SETUP_SERVER_PID=$!
+}
+
+# stop_setup_server: a clean InnoDB shutdown (SIGTERM), then reap it
+stop_setup_server() {
+  [[ -n ${SETUP_SERVER_PID:-} ]] || return 0
+  kill -TERM "$SETUP_SERVER_PID" 2>/dev/null || true
+  wait "$SETUP_SERVER_PID" || true
+  SETUP_SERVER_PID=
+}
+
+# sha256_of VALUE: hex digest, compared instead of the secret itself
+sha256_of() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }

@@ -1,0 +1,105 @@
+# shellcheck shell=bash
+# SQL that points a replica at the primary, and replica health. Sourced; pure functions of their
+# arguments and of REPLICATION_SYNTAX / ENGINE, so tests run them on fixture files.
+
+# replication_words: the statement words of this server's dialect
+#   source: MySQL 8.4+ (CHANGE MASTER and START SLAVE were removed)
+#   master: MariaDB and MySQL 5.7
+# shellcheck disable=SC2034 # each caller uses some of the words
+replication_words() {
+  case ${REPLICATION_SYNTAX:?} in
+    source) STOP_REPLICA='STOP REPLICA' RESET_REPLICA='RESET REPLICA ALL'
+      CHANGE_SOURCE='CHANGE REPLICATION SOURCE TO' SOURCE_OPT=SOURCE SHOW_REPLICA='SHOW REPLICA STATUS' ;;
+    master) STOP_REPLICA='STOP SLAVE' RESET_REPLICA='RESET SLAVE ALL'
+      CHANGE_SOURCE='CHANGE MASTER TO' SOURCE_OPT=MASTER SHOW_REPLICA='SHOW SLAVE STATUS' ;;
+    *) die "REPLICATION_SYNTAX must be 'source' or 'master', got '$REPLICATION_SYNTAX'" ;;
+  esac
+}
+
+# change_source_sql HOST PORT USER PASSWORD: forget any copied replication settings, then
+# connect to HOST. Changing the host resets the position, so positioning comes after this.
+change_source_sql() {
+  replication_words
+  local extra=''
+  [[ $REPLICATION_SYNTAX == source ]] && extra=', GET_SOURCE_PUBLIC_KEY=1'
+  printf '%s;\n%s;\n' "$STOP_REPLICA" "$RESET_REPLICA"
+  printf '%s %s_HOST=%s, %s_PORT=%d, %s_USER=%s, %s_PASSWORD=%s, %s_CONNECT_RETRY=10%s;\n' \
+    "$CHANGE_SOURCE" "$SOURCE_OPT" "$(sql_string "$1")" "$SOURCE_OPT" "$2" \
+    "$SOURCE_OPT" "$(sql_string "$3")" "$SOURCE_OPT" "$(sql_string "$4")" "$SOURCE_OPT" "$extra"
+}
+
+# info_file DIR NAME: the backup's NAME file (xtrabackup_NAME, or mariadb_backup_NAME since 10.8)
+info_file() {
+  local f
+  for f in "$1/xtrabackup_$2" "$1/mariadb_backup_$2"; do
+    [[ -s $f ]] && { printf '%s\n' "$f"; return 0; }
+  done
+  return 1
+}
+
+# backup_is_complete DIR: the tool writes its checkpoints file last; exit codes prove nothing
+backup_is_complete() { info_file "$1" checkpoints >/dev/null; }
+
+# positioning_sql METHOD DIR: where replication starts after a clone
+#   clone: GTID auto-position (the clone carries gtid_executed)
+#   stream: the donor's slave_info when it was a replica, else its binlog_info
+positioning_sql() {
+  replication_words
+  local method=$1 dir=$2 info
+  if [[ $method == clone ]]; then
+    printf '%s %s_AUTO_POSITION=1;\n' "$CHANGE_SOURCE" "$SOURCE_OPT"
+  elif info=$(info_file "$dir" slave_info); then
+    slave_info_sql "$info"
+  elif info=$(info_file "$dir" binlog_info); then
+    binlog_info_sql "$info"
+  else
+    die "no binlog_info or slave_info in $dir: cannot tell where replication starts"
+  fi
+}
+
+# slave_info_sql FILE: the donor replica's own statements, one per line (two in GTID form:
+# SET GLOBAL gtid_slave_pos=...; CHANGE MASTER TO master_use_gtid=slave_pos;), kept whole
+slave_info_sql() {
+  local line n=0 known='^(CHANGE MASTER TO|SET GLOBAL GTID_(SLAVE_POS|PURGED)[[:space:]]*=)[^;]*;?$'
+  while IFS= read -r line || [[ -n $line ]]; do
+    line=${line%"${line##*[![:space:]]}"}
+    [[ -n $line ]] || continue
+    [[ ${line^^} =~ $known ]] || die "unexpected statement in $1: $line"
+    [[ $line == *\; ]] || line+=';'
+    printf '%s\n' "$line"
+    n=$((n + 1))
+  done <"$1"
+  ((n > 0)) || die "$1 holds no statement"
+}
+
+# binlog_info_sql FILE: "file<TAB>pos" or "file<TAB>pos<TAB>gtid" (MariaDB adds its GTID position)
+binlog_info_sql() {
+  local file pos gtid
+  read -r file pos gtid _ <"$1" || [[ -n ${file:-} ]] || die "$1 is empty"
+  [[ $file =~ ^[A-Za-z0-9._-]+$ && $pos =~ ^[0-9]+$ ]] || die "cannot parse $1: '$file' '$pos'"
+  if [[ ${ENGINE:?} == mariadb && -n ${gtid:-} ]]; then
+    [[ $gtid =~ ^[0-9]+-[0-9]+-[0-9]+(,[0-9]+-[0-9]+-[0-9]+)*$ ]] || die "cannot parse GTID '$gtid' in $1"
+    printf "SET GLOBAL gtid_slave_pos = '%s';\n%s MASTER_USE_GTID = slave_pos;\n" "$gtid" "$CHANGE_SOURCE"
+  else
+    printf "%s %s_LOG_FILE='%s', %s_LOG_POS=%d;\n" "$CHANGE_SOURCE" "$SOURCE_OPT" "$file" "$SOURCE_OPT" "$pos"
+  fi
+}
+
+# status_field STATUS NAME_REGEX: one field of SHOW REPLICA STATUS\G output
+status_field() { sed -n -E "s/^[[:space:]]*($2):[[:space:]]*(.*)\$/\\2/p" <<<"$1" | head -n 1; }
+
+# replica_health STATUS MAX_LAG: ok when both threads run and the lag is at most MAX_LAG seconds
+replica_health() {
+  local io sql lag
+  io=$(status_field "$1" '(Slave|Replica)_IO_Running')
+  sql=$(status_field "$1" '(Slave|Replica)_SQL_Running')
+  lag=$(status_field "$1" 'Seconds_Behind_(Master|Source)')
+  if [[ $io != Yes || $sql != Yes ]]; then
+    printf 'replication not running (io=%s, sql=%s)\n' "${io:-none}" "${sql:-none}"
+    return 1
+  fi
+  if ! [[ $lag =~ ^[0-9]+$ ]] || ((lag > $2)); then
+    printf 'replica lag %s s exceeds %s s\n' "${lag:-unknown}" "$2"
+    return 1
+  fi
+}

@@ -1,0 +1,69 @@
+/**
+ * Pulumi mocks that record every registered resource's inputs by type token, and a helper to
+ * await outputs. Shared by the unit tests and the e2e harness (which drives pods from exactly
+ * what the component registers).
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Registered {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: any;
+}
+
+export const registered: Registered[] = [];
+
+/** Value RandomPassword mocks return: recognisable, so tests can search for leaks. */
+export const mockGeneratedPassword = (name: string) => `generated-${name}-Zq7`;
+
+pulumi.runtime.setMocks({
+    newResource(args: pulumi.runtime.MockResourceArgs) {
+        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        const state = { ...args.inputs };
+        if (args.type === "random:index/randomPassword:RandomPassword") {
+            state.result = mockGeneratedPassword(args.name);
+        }
+        return { id: `${args.name}-id`, state };
+    },
+    call(args: pulumi.runtime.MockCallArgs) {
+        return args.inputs;
+    },
+}, "mysql-cluster", "test", false);
+
+/** Awaits an Output's value (unknowns are not expected under mocks). */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply(resolve));
+}
+
+/** Forgets what was registered, before a new scenario. */
+export function resetRegistered(): void {
+    registered.length = 0;
+}
+
+/** Lets pending registrations settle (resource registration is asynchronous). */
+export async function settle(): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+    }
+}
+
+export function byType(type: string): Registered[] {
+    return registered.filter((r) => r.type === type);
+}
+
+export function one(type: string, name?: string): Registered {
+    const found = registered.filter((r) => r.type === type && (name === undefined || r.name === name));
+    if (found.length !== 1) {
+        throw new Error(`expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+    }
+    return found[0];
+}
+
+export const types = {
+    component: "mysql-cluster:index:MySqlCluster",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    secret: "kubernetes:core/v1:Secret",
+    service: "kubernetes:core/v1:Service",
+    statefulSet: "kubernetes:apps/v1:StatefulSet",
+    randomPassword: "random:index/randomPassword:RandomPassword",
+} as const;
