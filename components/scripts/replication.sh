@@ -86,7 +86,9 @@ binlog_info_sql() {
 }
 
 # status_field STATUS NAME_REGEX: one field of SHOW REPLICA STATUS\G output
-status_field() { sed -n -E "s/^[[:space:]]*($2):[[:space:]]*(.*)\$/\\2/p" <<<"$1" | head -n 1; }
+status_field() {
+  awk -v field="^[[:space:]]*($2):[[:space:]]*" '$0 ~ field { sub(field, ""); print; exit }' <<<"$1"
+}
 
 # replica_health STATUS MAX_LAG: ok when both threads run and the lag is at most MAX_LAG seconds
 replica_health() {

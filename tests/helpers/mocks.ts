@@ -4,11 +4,16 @@
  * what the component registers).
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
 
 export interface Registered {
     readonly type: string;
     readonly name: string;
     readonly inputs: any;
+    /** Inputs as the engine sent them: secret values still wrapped (see isSecretValue). */
+    readonly rawInputs: any;
+    /** Provider reference ("urn::id") the resource was registered with, if any. */
+    readonly provider?: string;
 }
 
 export const registered: Registered[] = [];
@@ -18,7 +23,10 @@ export const mockGeneratedPassword = (name: string) => `generated-${name}-Zq7`;
 
 pulumi.runtime.setMocks({
     newResource(args: pulumi.runtime.MockResourceArgs) {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        registered.push({
+            type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs), rawInputs: args.inputs,
+            provider: args.provider,
+        });
         const state = { ...args.inputs };
         if (args.type === "random:index/randomPassword:RandomPassword") {
             state.result = mockGeneratedPassword(args.name);
@@ -29,6 +37,26 @@ pulumi.runtime.setMocks({
         return args.inputs;
     },
 }, "mysql-cluster", "test", false);
+
+/** The engine's marker of a secret value: `{ [specialSigKey]: specialSecretSig, value }`. */
+export function isSecretValue(value: unknown): boolean {
+    return typeof value === "object" && value !== null &&
+        (value as Record<string, unknown>)[rpc.specialSigKey] === rpc.specialSecretSig;
+}
+
+/** A copy with every secret wrapper replaced by its value. */
+export function unwrapSecrets(value: any): any {
+    if (isSecretValue(value)) {
+        return unwrapSecrets(value.value);
+    }
+    if (Array.isArray(value)) {
+        return value.map(unwrapSecrets);
+    }
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
+}
 
 /** Awaits an Output's value (unknowns are not expected under mocks). */
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {

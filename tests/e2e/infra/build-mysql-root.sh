@@ -33,7 +33,7 @@ log() { printf 'build-mysql-root: %s\n' "$*" >&2; }
 discard_dir() {
   local dir=$1 mnt
   [ -e "$dir" ] || return 0
-  findmnt -rn -o TARGET | grep -F "$dir/" | sort -r | while read -r mnt; do
+  findmnt -rn -o TARGET | awk -v d="$dir/" 'index($0, d) == 1' | sort -r | while read -r mnt; do
     umount -l "$mnt" || true
   done
   rm -rf --one-file-system "$dir"
@@ -52,18 +52,22 @@ mkdir -p "$(dirname "$rootfs")"
 exec 9>"$rootfs.lock"
 flock 9
 
+# Under the lock, any temp dir is the leftover of a crashed build.
+for stale in "$rootfs".tmp.*; do
+  [ -e "$stale" ] || continue
+  log "discarding leftover $stale"
+  discard_dir "$stale"
+done
+
 if is_complete "$rootfs"; then
   log "reusing complete root at $rootfs"
   report_version
   exit 0
 fi
-
-# Leftovers of earlier crashed builds and a stale/incomplete root go first.
-for stale in "$rootfs".tmp.* "$rootfs"; do
-  [ -e "$stale" ] || continue
-  log "discarding incomplete $stale"
-  discard_dir "$stale"
-done
+if [ -e "$rootfs" ]; then
+  log "discarding incomplete or outdated $rootfs"
+  discard_dir "$rootfs"
+fi
 
 if ! command -v debootstrap >/dev/null; then
   log "installing debootstrap"

@@ -1,0 +1,257 @@
+import { strict as assert } from "assert";
+import * as k8s from "@pulumi/kubernetes";
+import { promiseOf, registered, types } from "../helpers/mocks";
+import { containersByName, envOf, render } from "../helpers/render";
+import { configChecksum } from "../../components/builders/configMap";
+import { configChecksumAnnotation } from "../../components/builders/statefulSet";
+
+describe("MySqlCluster children", () => {
+    it("registers the component, one ConfigMap, Secret, StatefulSet and three Services, all parented", async () => {
+        const { resources } = await render("db");
+        const counts: Record<string, number> = {};
+        for (const r of resources) {
+            counts[r.type] = (counts[r.type] ?? 0) + 1;
+        }
+        assert.deepEqual(counts, {
+            [types.component]: 1, [types.configMap]: 1, [types.secret]: 1, [types.service]: 3,
+            [types.statefulSet]: 1, [types.randomPassword]: 3,
+        });
+    });
+
+    it("names every object from the cluster name, in the given namespace", async () => {
+        const r = await render("orders", { namespace: "shop" });
+        assert.equal(r.statefulSet.metadata.name, "orders");
+        assert.equal(r.services.headless.metadata.name, "orders");
+        assert.equal(r.services.read.metadata.name, "orders-read");
+        assert.equal(r.services.primary.metadata.name, "orders-primary");
+        assert.equal(r.configMap.metadata.name, "orders-config");
+        assert.equal(r.secret.metadata.name, "orders-credentials");
+        for (const object of [r.statefulSet, r.configMap, r.secret, ...Object.values(r.services)]) {
+            assert.equal(object.metadata.namespace, "shop");
+            assert.equal(object.metadata.labels["app.kubernetes.io/instance"], "orders");
+            assert.equal(object.metadata.labels["app.kubernetes.io/managed-by"], "pulumi");
+        }
+    });
+
+    it("the StatefulSet's selector matches its pod labels and every Service's selector", async () => {
+        const { statefulSet, services } = await render("db");
+        const podLabels = statefulSet.spec.template.metadata.labels;
+        const matches = (selector: Record<string, string>) =>
+            Object.entries(selector).every(([k, v]) => podLabels[k] === v);
+        assert.ok(matches(statefulSet.spec.selector.matchLabels));
+        assert.ok(matches(services.headless.spec.selector));
+        assert.ok(matches(services.read.spec.selector));
+        assert.equal(statefulSet.spec.serviceName, services.headless.metadata.name);
+        assert.equal(services.headless.spec.clusterIP, "None");
+        assert.equal(services.headless.spec.publishNotReadyAddresses, true);
+    });
+
+    it("the primary Service selects pod 0 only; the read Service every ready pod", async () => {
+        const { services } = await render("db");
+        assert.equal(services.primary.spec.selector["statefulset.kubernetes.io/pod-name"], "db-0");
+        assert.equal(services.read.spec.selector["statefulset.kubernetes.io/pod-name"], undefined);
+        assert.equal(services.read.spec.publishNotReadyAddresses, undefined);
+    });
+
+    it("init containers run init-mysql then clone-mysql; MySQL has no backup sidecar and no port 3307", async () => {
+        const { statefulSet, services } = await render("db");
+        const spec = statefulSet.spec.template.spec;
+        assert.deepEqual(spec.initContainers.map((c: any) => c.name), ["init-mysql", "clone-mysql"]);
+        assert.deepEqual(spec.containers.map((c: any) => c.name), ["mysql"]);
+        assert.deepEqual(services.headless.spec.ports.map((p: any) => p.port), [3306]);
+        assert.equal(statefulSet.spec.podManagementPolicy, "OrderedReady");
+    });
+
+    it("MariaDB streams backups: a backup sidecar on 3307, mariadb-backup/mbstream tools", async () => {
+        const { statefulSet, services } = await render("db", { engine: "mariadb" });
+        const c = containersByName(statefulSet);
+        assert.deepEqual(statefulSet.spec.template.spec.containers.map((x: any) => x.name), ["mysql", "backup"]);
+        assert.deepEqual(c.backup.ports, [{ name: "backup", containerPort: 3307 }]);
+        assert.deepEqual(services.headless.spec.ports.map((p: any) => p.port), [3306, 3307]);
+        const env = envOf(c["clone-mysql"]);
+        assert.equal(env.BOOTSTRAP_METHOD, "stream");
+        assert.equal(env.BACKUP_TOOL, "mariadb-backup");
+        assert.equal(env.STREAM_TOOL, "mbstream");
+        assert.equal(env.MYSQLD, "mariadbd");
+        assert.equal(env.REPLICATION_SYNTAX, "master");
+        assert.equal(c.mysql.image, "mariadb:10.11");
+    });
+
+    it("MySQL 8.4 clones with the CLONE plugin and the 8.4 replication syntax", async () => {
+        const { statefulSet, configMap } = await render("db");
+        const env = envOf(containersByName(statefulSet)["clone-mysql"]);
+        assert.equal(env.BOOTSTRAP_METHOD, "clone");
+        assert.equal(env.REPLICATION_SYNTAX, "source");
+        assert.equal(env.BACKUP_GRANTS, "BACKUP_ADMIN");
+        assert.equal(env.BACKUP_TOOL, undefined);
+        assert.match(configMap.data["base.cnf"], /^plugin-load-add=mysql_clone\.so$/m);
+        assert.match(configMap.data["base.cnf"], /^gtid_mode=ON$/m);
+        assert.match(configMap.data["replica.cnf"], /^super_read_only=ON$/m);
+    });
+
+    it("MySQL 5.7 runs clone-mysql and the sidecar in the xtrabackup image", async () => {
+        const { statefulSet } = await render("db", { version: "5.7" });
+        const c = containersByName(statefulSet);
+        assert.equal(c.mysql.image, "mysql:5.7");
+        assert.equal(c["clone-mysql"].image, "gcr.io/google-samples/xtrabackup:1.0");
+        assert.equal(c.backup.image, "gcr.io/google-samples/xtrabackup:1.0");
+        assert.equal(envOf(c.backup).BACKUP_TOOL, "xtrabackup");
+        assert.equal(envOf(c.backup).REPLICATION_SYNTAX, "master");
+    });
+
+    it("MariaDB replicas are read_only without super_read_only (MariaDB has none)", async () => {
+        const { configMap } = await render("db", { engine: "mariadb", version: "11.4" });
+        assert.match(configMap.data["replica.cnf"], /^read_only=ON$/m);
+        assert.doesNotMatch(configMap.data["replica.cnf"], /super_read_only/);
+    });
+
+    it("every container runs one of the component's scripts with bash, from the ConfigMap mount", async () => {
+        for (const engine of ["mysql", "mariadb"] as const) {
+            const { statefulSet, configMap } = await render("db", { engine });
+            for (const c of Object.values(containersByName(statefulSet))) {
+                assert.equal(c.command[0], "bash");
+                const file = c.command[1].replace("/opt/mysql-cluster/", "");
+                assert.ok(configMap.data[file], `${c.name} runs ${file}, which is not in the ConfigMap`);
+                assert.equal(c.args, undefined);
+                const mount = c.volumeMounts.find((m: any) => m.mountPath === "/opt/mysql-cluster");
+                assert.deepEqual(mount, { name: "config", mountPath: "/opt/mysql-cluster", readOnly: true });
+            }
+        }
+    });
+
+    it("secrets reach containers only as secretKeyRefs, and only the ones each needs", async () => {
+        const { statefulSet } = await render("db", { engine: "mariadb" });
+        const c = containersByName(statefulSet);
+        const secretEnv = (name: string) =>
+            Object.entries(envOf(c[name])).filter(([, v]) => v.startsWith("secret:")).map(([k, v]) => `${k}=${v}`);
+        assert.deepEqual(secretEnv("init-mysql"), []);
+        assert.deepEqual(secretEnv("clone-mysql"), ["BACKUP_PASSWORD=secret:db-credentials/backup-password"]);
+        assert.deepEqual(secretEnv("backup"), ["BACKUP_PASSWORD=secret:db-credentials/backup-password"]);
+        assert.deepEqual(secretEnv("mysql"), [
+            "ROOT_PASSWORD=secret:db-credentials/root-password",
+            "REPLICATION_PASSWORD=secret:db-credentials/replication-password",
+            "BACKUP_PASSWORD=secret:db-credentials/backup-password",
+        ]);
+        assert.equal(envOf(c.mysql).POD_NAME, "field:metadata.name");
+    });
+
+    it("volumes: data on a PVC template, config read-only, run directory in memory", async () => {
+        const { statefulSet } = await render("db", { storageSize: "50Gi", storageClassName: "fast-ssd" });
+        const spec = statefulSet.spec.template.spec;
+        const volumes = Object.fromEntries(spec.volumes.map((v: any) => [v.name, v]));
+        assert.deepEqual(volumes.config.configMap, { name: "db-config", defaultMode: 0o444 });
+        assert.equal(volumes.run.emptyDir.medium, "Memory");
+        const claim = statefulSet.spec.volumeClaimTemplates[0];
+        assert.equal(claim.metadata.name, "data");
+        assert.equal(claim.spec.storageClassName, "fast-ssd");
+        assert.equal(claim.spec.resources.requests.storage, "50Gi");
+        const mysql = containersByName(statefulSet).mysql;
+        const mounts = Object.fromEntries(mysql.volumeMounts.map((m: any) => [m.name, m.mountPath]));
+        assert.deepEqual(mounts, {
+            config: "/opt/mysql-cluster", conf: "/etc/mysql-cluster", data: "/var/lib/mysql",
+            run: "/var/run/mysqld", tmp: "/tmp",
+        });
+        assert.equal(envOf(mysql).DATADIR, "/var/lib/mysql/data", "datadir is a subdirectory of the volume");
+    });
+
+    it("probes authenticate through the component's probe scripts; startup covers startupTimeoutSeconds", async () => {
+        const { statefulSet } = await render("db", { startupTimeoutSeconds: 7200 });
+        const mysql = containersByName(statefulSet).mysql;
+        assert.deepEqual(mysql.readinessProbe.exec.command, ["bash", "/opt/mysql-cluster/probe-ready.sh"]);
+        assert.deepEqual(mysql.livenessProbe.exec.command, ["bash", "/opt/mysql-cluster/probe-alive.sh"]);
+        assert.deepEqual(mysql.startupProbe.exec.command, ["bash", "/opt/mysql-cluster/probe-alive.sh"]);
+        assert.equal(mysql.startupProbe.periodSeconds * mysql.startupProbe.failureThreshold, 7200);
+    });
+
+    it("pods run as the image's mysql user, non-root, no privilege escalation, no capabilities", async () => {
+        const { statefulSet } = await render("db");
+        const pod = statefulSet.spec.template.spec;
+        assert.equal(pod.securityContext.runAsNonRoot, true);
+        assert.equal(pod.securityContext.runAsUser, 999);
+        assert.equal(pod.securityContext.fsGroup, 999);
+        for (const c of [...pod.initContainers, ...pod.containers]) {
+            assert.equal(c.securityContext.allowPrivilegeEscalation, false);
+            assert.deepEqual(c.securityContext.capabilities.drop, ["ALL"]);
+        }
+    });
+
+    it("resources default to requests only, and take user requests and limits", async () => {
+        const defaults = containersByName((await render("db")).statefulSet).mysql.resources;
+        assert.deepEqual(defaults, { requests: { cpu: "500m", memory: "1Gi" } });
+        const custom = containersByName((await render("db", {
+            resources: { requests: { memory: "4Gi" }, limits: { memory: "4Gi", cpu: "2" } },
+        })).statefulSet).mysql.resources;
+        assert.deepEqual(custom, { requests: { cpu: "500m", memory: "4Gi" }, limits: { memory: "4Gi", cpu: "2" } });
+    });
+
+    it("extraConfig lands in extra.cnf, sorted, booleans as ON/OFF", async () => {
+        const { configMap } = await render("db", { extraConfig: { max_connections: 500, "slow-query-log": true } });
+        assert.equal(configMap.data["extra.cnf"],
+            "# mysql-cluster: extraConfig\n[mysqld]\nmax_connections=500\nslow-query-log=ON\n");
+    });
+
+    it("the pod template carries the ConfigMap checksum; a config change changes it", async () => {
+        const a = await render("db");
+        assert.equal(a.statefulSet.spec.template.metadata.annotations[configChecksumAnnotation],
+            configChecksum(a.configMap.data));
+        const b = await render("db", { extraConfig: { max_connections: 900 } });
+        assert.notEqual(b.statefulSet.spec.template.metadata.annotations[configChecksumAnnotation],
+            a.statefulSet.spec.template.metadata.annotations[configChecksumAnnotation]);
+    });
+
+    it("an existing Secret replaces the generated one everywhere", async () => {
+        const r = await render("db", { existingSecretName: "vault-db" });
+        assert.equal(r.secret, undefined);
+        assert.equal(registered.filter((x) => x.type === types.randomPassword).length, 0);
+        const env = envOf(containersByName(r.statefulSet).mysql);
+        assert.equal(env.ROOT_PASSWORD, "secret:vault-db/root-password");
+        assert.equal(await promiseOf(r.cluster.secretName), "vault-db");
+    });
+
+    it("children inherit the provider given to the component", async () => {
+        const provider = new k8s.Provider("other-cluster", { kubeconfig: "{}" });
+        const { resources } = await render("db", {}, { providers: { kubernetes: provider } });
+        const children = resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "pulumi:providers:kubernetes");
+        assert.ok(children.length >= 6);
+        for (const child of children) {
+            assert.match(child.provider ?? "", /other-cluster/, `${child.name} does not use the given provider`);
+        }
+    });
+});
+
+describe("MySqlCluster outputs", () => {
+    it("endpoints are namespace-qualified Service names with the port", async () => {
+        const { cluster } = await render("db", { namespace: "prod", port: 3310 });
+        assert.deepEqual(await promiseOf(cluster.primaryEndpoint), { host: "db-primary.prod.svc", port: 3310 });
+        assert.deepEqual(await promiseOf(cluster.readEndpoint), { host: "db-read.prod.svc", port: 3310 });
+        assert.equal(await promiseOf(cluster.headlessServiceName), "db");
+        assert.equal(await promiseOf(cluster.statefulSetName), "db");
+        assert.equal(await promiseOf(cluster.secretName), "db-credentials");
+    });
+
+    it("rootPassword is the user's value, marked secret", async () => {
+        const { cluster } = await render("db", { rootPassword: "S3cret-root" });
+        assert.equal(await promiseOf(cluster.rootPassword), "S3cret-root");
+        assert.equal(await (cluster.rootPassword as any).isSecret, true);
+    });
+});
+
+describe("MySqlCluster determinism and isolation", () => {
+    it("the same args give byte-identical inputs", async () => {
+        const args = { engine: "mariadb" as const, replicas: 4, extraConfig: { b: 1, a: "x" }, labels: { team: "db" } };
+        const first = JSON.stringify((await render("db", args)).resources);
+        const second = JSON.stringify((await render("db", args)).resources);
+        assert.equal(first, second);
+    });
+
+    it("two clusters in one namespace share no Kubernetes name and select disjoint pods", async () => {
+        const a = await render("alpha");
+        const b = await render("beta");
+        const names = (r: typeof a) => [r.statefulSet, r.configMap, r.secret, ...Object.values(r.services)]
+            .map((o: any) => `${o.kind}/${o.metadata.name}`);
+        const overlap = names(a).filter((n) => names(b).includes(n));
+        assert.deepEqual(overlap, []);
+        assert.notEqual(a.statefulSet.spec.selector.matchLabels["app.kubernetes.io/instance"],
+            b.statefulSet.spec.selector.matchLabels["app.kubernetes.io/instance"]);
+    });
+});

@@ -1,0 +1,48 @@
+import { strict as assert } from "assert";
+import { ConfigMap, Secret, Service } from "kubernetes-models/v1";
+import { StatefulSet } from "kubernetes-models/apps/v1";
+import { MySqlClusterArgs } from "../../components";
+import { render } from "../helpers/render";
+
+const models: Record<string, new (data: any) => { validate(): void }> = {
+    ConfigMap, Secret, Service, StatefulSet,
+};
+
+/** One case per flavor, plus one with every optional arg set. */
+const cases: Array<[string, MySqlClusterArgs]> = [
+    ["mysql 8.4 (default)", {}],
+    ["mysql 9.x", { version: "9.7" }],
+    ["mysql 5.7", { version: "5.7" }],
+    ["mariadb 10.11", { engine: "mariadb" }],
+    ["mariadb 11.4", { engine: "mariadb", version: "11.4" }],
+    ["every option set", {
+        engine: "mariadb", replicas: 5, namespace: "prod", image: "registry.example.com/db/mariadb:10.11.9",
+        backupImage: "registry.example.com/db/mariadb:10.11.9", storageSize: "100Gi", storageClassName: "fast",
+        resources: { requests: { cpu: "2", memory: "8Gi" }, limits: { cpu: "4", memory: "8Gi" } },
+        sidecarResources: { limits: { memory: "512Mi" } }, extraConfig: { max_connections: 1000 },
+        port: 3310, backupPort: 3311, maxReplicaLagSeconds: 5, startupTimeoutSeconds: 600,
+        labels: { "example.com/team": "payments" },
+    }],
+];
+
+describe("every registered Kubernetes object validates against the Kubernetes OpenAPI schema", () => {
+    for (const [label, args] of cases) {
+        it(label, async () => {
+            const r = await render("db", args);
+            const objects = r.resources.filter((x) => x.type.startsWith("kubernetes:")).map((x) => x.inputs);
+            assert.ok(objects.length >= 6, `only ${objects.length} objects`);
+            for (const object of objects) {
+                const Model = models[object.kind];
+                assert.ok(Model, `no schema model for kind ${object.kind}`);
+                assert.doesNotThrow(() => new Model(object).validate(), `${object.kind}/${object.metadata.name}`);
+            }
+        });
+    }
+
+    it("the validator does reject a malformed object (the check can fail)", async () => {
+        const r = await render("db");
+        const broken = JSON.parse(JSON.stringify(r.statefulSet));
+        broken.spec.replicas = "three";
+        assert.throws(() => new StatefulSet(broken).validate(), /replicas must be integer/);
+    });
+});

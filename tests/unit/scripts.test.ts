@@ -1,0 +1,230 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { podScripts, scriptsDir } from "../../components/scripts";
+import { fixturesDir, haveCommand, runScriptFunctions } from "../helpers/bash";
+
+const scriptFiles = Object.keys(podScripts).map((file) => path.join(scriptsDir, file));
+const mariadb = { ENGINE: "mariadb", REPLICATION_SYNTAX: "master" };
+const mysql57 = { ENGINE: "mysql", REPLICATION_SYNTAX: "master" };
+const mysql84 = { ENGINE: "mysql", REPLICATION_SYNTAX: "source" };
+
+/** A backup directory holding the given fixture as the given info file. */
+function backupDir(files: Record<string, string>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "backup-info-"));
+    for (const [name, fixture] of Object.entries(files)) {
+        fs.copyFileSync(path.join(fixturesDir, "backup-info", fixture), path.join(dir, name));
+    }
+    return dir;
+}
+
+function positioning(files: Record<string, string>, env: Record<string, string>) {
+    return runScriptFunctions(`positioning_sql stream ${JSON.stringify(backupDir(files))}`, env);
+}
+
+describe("pod scripts", () => {
+    it("every script starts with set -euo pipefail or is a sourced library", () => {
+        for (const [file, text] of Object.entries(podScripts)) {
+            const sourced = text.startsWith("# shellcheck shell=bash");
+            assert.ok(sourced || text.includes("\nset -euo pipefail\n"), `${file} lacks set -euo pipefail`);
+        }
+    });
+
+    it("every script parses with bash -n", () => {
+        for (const file of scriptFiles) {
+            const result = spawnSync("bash", ["-n", file], { encoding: "utf8" });
+            assert.equal(result.status, 0, `${file}: ${result.stderr}`);
+        }
+    });
+
+    it("every script is shellcheck-clean", function () {
+        if (!haveCommand("shellcheck")) {
+            // CI installs shellcheck (.ci/run); a machine without it fails here instead of passing silently
+            assert.fail("shellcheck is not installed: apt-get install -y shellcheck");
+        }
+        const result = spawnSync("shellcheck", ["-x", "-P", scriptsDir, ...scriptFiles], { encoding: "utf8" });
+        assert.equal(result.status, 0, result.stdout + result.stderr);
+    });
+
+    it("no script splices values: parameters are only read from the environment", () => {
+        for (const [file, text] of Object.entries(podScripts)) {
+            assert.doesNotMatch(text, /\$\{\{|<%|{{/, `${file} contains template syntax`);
+        }
+    });
+});
+
+describe("backup info parsing (replication.sh on fixture files)", () => {
+    it("2-field binlog info gives a file/position CHANGE MASTER", () => {
+        const r = positioning({ xtrabackup_binlog_info: "binlog-2-field" }, mariadb);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000003', MASTER_LOG_POS=1234;\n");
+    });
+
+    it("3-field binlog info (MariaDB GTID) gives gtid_slave_pos and master_use_gtid", () => {
+        const r = positioning({ xtrabackup_binlog_info: "binlog-3-field" }, mariadb);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout,
+            "SET GLOBAL gtid_slave_pos = '0-101-57';\nCHANGE MASTER TO MASTER_USE_GTID = slave_pos;\n");
+    });
+
+    it("3-field binlog info with several GTID domains keeps them all", () => {
+        const r = positioning({ mariadb_backup_binlog_info: "binlog-multi-domain" }, mariadb);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /gtid_slave_pos = '0-101-5,1-102-9';/);
+    });
+
+    it("an empty GTID field (trailing tab, nothing binlogged yet) falls back to file/position", () => {
+        const r = positioning({ xtrabackup_binlog_info: "binlog-empty-gtid" }, mariadb);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000002', MASTER_LOG_POS=328;\n");
+    });
+
+    it("MySQL 5.7 uses file/position even when a GTID field is present", () => {
+        const r = positioning({ xtrabackup_binlog_info: "binlog-3-field" }, mysql57);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000003', MASTER_LOG_POS=1234;\n");
+    });
+
+    it("one-statement slave info is applied whole", () => {
+        const r = positioning({
+            xtrabackup_binlog_info: "binlog-2-field",
+            xtrabackup_slave_info: "slave-info-1-statement",
+        }, mariadb);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000003', MASTER_LOG_POS=1234;\n");
+    });
+
+    it("two-statement slave info (GTID form) keeps both statements and their semicolons", () => {
+        const r = positioning({
+            xtrabackup_binlog_info: "binlog-2-field",
+            xtrabackup_slave_info: "slave-info-2-statements",
+        }, mariadb);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout,
+            "SET GLOBAL gtid_slave_pos = '0-101-57';\nCHANGE MASTER TO master_use_gtid = slave_pos;\n");
+    });
+
+    it("slave info from the donor replica wins over the donor's own binlog position", () => {
+        const r = positioning({
+            xtrabackup_binlog_info: "binlog-3-field",
+            xtrabackup_slave_info: "slave-info-1-statement",
+        }, mariadb);
+        assert.equal(r.stdout, "CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000003', MASTER_LOG_POS=1234;\n");
+    });
+
+    it("xtrabackup's statement without a semicolon is terminated", () => {
+        const r = positioning({ xtrabackup_slave_info: "slave-info-xtrabackup-no-semicolon" }, mysql57);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000001', MASTER_LOG_POS=481;\n");
+    });
+
+    it("a slave info carrying any other statement is refused", () => {
+        const r = positioning({ xtrabackup_slave_info: "slave-info-injected" }, mariadb);
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /unexpected statement/);
+    });
+
+    it("an unparsable binlog info is refused, not turned into SQL", () => {
+        const r = positioning({ xtrabackup_binlog_info: "binlog-garbage" }, mariadb);
+        assert.notEqual(r.status, 0);
+        assert.equal(r.stdout, "");
+        assert.match(r.stderr, /cannot parse/);
+    });
+
+    it("a backup without info files is refused", () => {
+        const r = positioning({}, mariadb);
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /no binlog_info or slave_info/);
+    });
+
+    it("a CLONE-plugin copy uses GTID auto-position in the MySQL 8.4 dialect", () => {
+        const r = runScriptFunctions("positioning_sql clone /nonexistent", mysql84);
+        assert.equal(r.stdout, "CHANGE REPLICATION SOURCE TO SOURCE_AUTO_POSITION=1;\n");
+    });
+
+    it("a backup counts as complete only with its checkpoints file", () => {
+        const empty = backupDir({});
+        const complete = backupDir({ xtrabackup_checkpoints: "binlog-2-field" });
+        assert.notEqual(runScriptFunctions(`backup_is_complete ${empty}`).status, 0);
+        assert.equal(runScriptFunctions(`backup_is_complete ${complete}`).status, 0);
+    });
+});
+
+describe("replication SQL and credentials", () => {
+    const tricky = `p'a"s\\s;w--rd`;
+
+    it("CHANGE REPLICATION SOURCE (8.4) requests the source's public key and quotes the password", () => {
+        const r = runScriptFunctions(`change_source_sql db-0.db 3306 repl "$PW"`, { ...mysql84, PW: tricky });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "STOP REPLICA;\nRESET REPLICA ALL;\n" +
+            "CHANGE REPLICATION SOURCE TO SOURCE_HOST='db-0.db', SOURCE_PORT=3306, SOURCE_USER='repl', " +
+            "SOURCE_PASSWORD='p''a\"s\\\\s;w--rd', SOURCE_CONNECT_RETRY=10, GET_SOURCE_PUBLIC_KEY=1;\n");
+    });
+
+    it("CHANGE MASTER (MariaDB, 5.7) has no MySQL-8-only options", () => {
+        const r = runScriptFunctions(`change_source_sql db-0.db 3306 repl pw`, mariadb);
+        assert.equal(r.stdout, "STOP SLAVE;\nRESET SLAVE ALL;\n" +
+            "CHANGE MASTER TO MASTER_HOST='db-0.db', MASTER_PORT=3306, MASTER_USER='repl', " +
+            "MASTER_PASSWORD='pw', MASTER_CONNECT_RETRY=10;\n");
+    });
+
+    it("the pod ordinal comes from the pod name, not the hostname binary", () => {
+        assert.equal(runScriptFunctions("pod_ordinal db-12").stdout, "12\n");
+        assert.equal(runScriptFunctions("pod_ordinal my-db-08").stdout, "8\n");
+        const bad = runScriptFunctions("pod_ordinal db");
+        assert.notEqual(bad.status, 0);
+        assert.match(bad.stderr, /does not end in -<ordinal>/);
+    });
+
+    it("client option files hold the password exactly, at mode 600", function () {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnf-"));
+        const file = path.join(dir, "client.cnf");
+        const r = runScriptFunctions(`write_client_cnf ${file} root "$PW" /run/s.sock`, { PW: tricky });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+        assert.ok(!r.stdout.includes(tricky) && !r.stderr.includes(tricky), "password printed");
+        if (!haveCommand("my_print_defaults")) {
+            assert.fail("my_print_defaults is not installed: apt-get install -y mariadb-client");
+        }
+        // the server's own option-file parser reads back the exact password
+        const parsed = spawnSync("my_print_defaults", [`--defaults-file=${file}`, "client"], { encoding: "utf8" });
+        assert.ok(parsed.stdout.split("\n").includes(`--password=${tricky}`), parsed.stdout);
+    });
+
+    it("a password with a newline is refused with a message naming the account", () => {
+        const r = runScriptFunctions(`write_client_cnf /tmp/x.cnf repl "$PW" /s`, { PW: "a\nb" });
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /password for 'repl' contains a newline/);
+    });
+});
+
+describe("replica readiness (replica_health on SHOW REPLICA STATUS output)", () => {
+    const health = (fixture: string, maxLag = 30) => runScriptFunctions(
+        `replica_health "$(cat ${JSON.stringify(path.join(fixturesDir, "replica-status", fixture))})" ${maxLag}`);
+
+    it("MySQL 8.4 field names: both threads running, no lag -> ready", () => {
+        assert.equal(health("mysql-healthy").status, 0);
+    });
+    it("MariaDB field names: both threads running, 3 s lag -> ready", () => {
+        assert.equal(health("mariadb-healthy").status, 0);
+    });
+    it("a stopped I/O thread -> not ready, with the reason", () => {
+        const r = health("mariadb-io-stopped");
+        assert.notEqual(r.status, 0);
+        assert.equal(r.stdout, "replication not running (io=No, sql=Yes)\n");
+    });
+    it("still connecting to the primary -> not ready", () => {
+        assert.notEqual(health("mysql-connecting").status, 0);
+    });
+    it("lag above the limit -> not ready; within a higher limit -> ready", () => {
+        const r = health("mysql-lagging", 30);
+        assert.notEqual(r.status, 0);
+        assert.equal(r.stdout, "replica lag 95 s exceeds 30 s\n");
+        assert.equal(health("mysql-lagging", 120).status, 0);
+    });
+    it("no replication configured at all -> not ready", () => {
+        assert.notEqual(health("not-a-replica").status, 0);
+    });
+});

@@ -1,0 +1,93 @@
+import { strict as assert } from "assert";
+import { MySqlCluster, MySqlClusterArgs, MySqlClusterArgsError } from "../../components";
+import { registered, resetRegistered, settle } from "../helpers/mocks";
+
+interface BadInput {
+    readonly why: string;
+    readonly name?: string;
+    readonly args: Record<string, unknown>;
+    readonly message: RegExp;
+}
+
+const long = "a".repeat(53);
+
+/** Each case: what is wrong, and the message that names the field and the fix. */
+const badInputs: BadInput[] = [
+    { why: "zero replicas", args: { replicas: 0 }, message: /replicas must be an integer >= 1, got 0/ },
+    { why: "negative replicas", args: { replicas: -2 }, message: /replicas must be an integer >= 1, got -2/ },
+    { why: "fractional replicas", args: { replicas: 2.5 }, message: /replicas must be an integer >= 1, got 2\.5/ },
+    { why: "replicas as a string", args: { replicas: "3" }, message: /replicas must be an integer >= 1, got "3"/ },
+    { why: "uppercase name", name: "MyDB", args: {}, message: /name must be a DNS-1035 label .* got "MyDB"/ },
+    { why: "name starting with a digit", name: "1db", args: {}, message: /name must be a DNS-1035 label/ },
+    { why: "name with underscore", name: "my_db", args: {}, message: /name must be a DNS-1035 label/ },
+    { why: "name too long for pod labels", name: long, args: {}, message: /at most 52 characters/ },
+    { why: "namespace with dots", args: { namespace: "team.prod" }, message: /namespace must be a DNS-1123 label/ },
+    { why: "empty namespace", args: { namespace: "" }, message: /namespace must be a DNS-1123 label.*got ""/ },
+    { why: "unknown engine", args: { engine: "postgres" }, message: /engine must be "mysql" or "mariadb", got "postgres"/ },
+    { why: "MySQL 8.0 (end-of-life)", args: { version: "8.0" }, message: /version "8.0" is not supported for engine "mysql"; use one of: 8\.4, 9\.x, 5\.7/ },
+    { why: "a MariaDB version on mysql", args: { version: "10.11" }, message: /version "10.11" is not supported for engine "mysql"/ },
+    { why: "a MySQL version on mariadb", args: { engine: "mariadb", version: "8.4" }, message: /use one of: 10\.11, 11\.4/ },
+    { why: "malformed version", args: { version: "latest" }, message: /version "latest" is not supported/ },
+    { why: "empty image", args: { image: "" }, message: /image must be an image reference .* got ""/ },
+    { why: "image with spaces", args: { image: "mysql 8.4" }, message: /image must be an image reference/ },
+    { why: "uppercase image path", args: { image: "MySQL:8.4" }, message: /image must be an image reference/ },
+    { why: "empty backup image", args: { backupImage: "" }, message: /backupImage must be an image reference/ },
+    { why: "storage size without unit letters", args: { storageSize: "10GB" }, message: /storageSize must be a positive Kubernetes quantity such as "10Gi", got "10GB"/ },
+    { why: "zero storage", args: { storageSize: "0" }, message: /storageSize must be a positive Kubernetes quantity/ },
+    { why: "storage class with spaces", args: { storageClassName: "fast ssd" }, message: /storageClassName must be a DNS-1123 subdomain/ },
+    { why: "malformed cpu request", args: { resources: { requests: { cpu: "two" } } }, message: /resources\.requests\.cpu must be a positive Kubernetes quantity such as "500m", got "two"/ },
+    { why: "memory limit below request", args: { resources: { requests: { memory: "2Gi" }, limits: { memory: "1Gi" } } }, message: /resources\.limits\.memory \(1Gi\) is below resources\.requests\.memory \(2Gi\)/ },
+    { why: "unknown resource name", args: { resources: { requests: { gpu: "1" } } }, message: /resources\.requests\.gpu is not supported; use cpu or memory/ },
+    { why: "misspelt resources field", args: { resources: { request: { cpu: "1" } } }, message: /resources\.request is not a field; use resources\.requests/ },
+    { why: "bad sidecar memory", args: { sidecarResources: { limits: { memory: "lots" } } }, message: /sidecarResources\.limits\.memory must be a positive Kubernetes quantity/ },
+    { why: "port out of range", args: { port: 70000 }, message: /port must be an integer from 1 to 65535, got 70000/ },
+    { why: "port zero", args: { backupPort: 0 }, message: /backupPort must be an integer from 1 to 65535, got 0/ },
+    { why: "same client and backup port", args: { port: 3307 }, message: /port and backupPort must differ, both are 3307/ },
+    { why: "existing Secret plus explicit passwords", args: { existingSecretName: "creds", rootPassword: "x" }, message: /existingSecretName conflicts with rootPassword: put the passwords in the existing Secret, or drop existingSecretName/ },
+    { why: "existing Secret name invalid", args: { existingSecretName: "Creds!" }, message: /existingSecretName must be the name of a Secret/ },
+    { why: "extraConfig overriding server-id", args: { extraConfig: { "server-id": 7 } }, message: /extraConfig\.server-id is managed by the component and cannot be set; remove it/ },
+    { why: "extraConfig overriding read_only", args: { extraConfig: { read_only: "OFF" } }, message: /extraConfig\.read_only is managed by the component/ },
+    { why: "extraConfig with a newline (section injection)", args: { extraConfig: { max_connections: "1\n[client]" } }, message: /extraConfig\.max_connections must be a single-line value/ },
+    { why: "extraConfig with an object value", args: { extraConfig: { innodb: { size: 1 } } }, message: /extraConfig\.innodb must be a string, number or boolean, got object/ },
+    { why: "extraConfig key with spaces", args: { extraConfig: { "max connections": 5 } }, message: /extraConfig key "max connections" is not a server option name/ },
+    { why: "negative lag limit", args: { maxReplicaLagSeconds: -1 }, message: /maxReplicaLagSeconds must be an integer >= 0, got -1/ },
+    { why: "startup timeout too short", args: { startupTimeoutSeconds: 5 }, message: /startupTimeoutSeconds must be an integer >= 60, got 5/ },
+    { why: "label overriding a component label", args: { labels: { "app.kubernetes.io/instance": "x" } }, message: /labels\.app\.kubernetes\.io\/instance is set by the component; use another key/ },
+    { why: "label value too long", args: { labels: { team: "x".repeat(64) } }, message: /labels\.team must be a label value/ },
+    { why: "misspelt argument", args: { replica: 3 }, message: /unknown argument "replica"; the arguments are: replicas,/ },
+];
+
+describe("bad input is refused before anything is registered", () => {
+    it(`the table has at least 25 cases (${badInputs.length})`, () => {
+        assert.ok(badInputs.length >= 25);
+    });
+
+    for (const bad of badInputs) {
+        it(bad.why, async () => {
+            resetRegistered();
+            assert.throws(
+                () => new MySqlCluster(bad.name ?? "db", bad.args as MySqlClusterArgs),
+                (error: unknown) => {
+                    assert.ok(error instanceof MySqlClusterArgsError, `not an args error: ${error}`);
+                    assert.match(error.message, bad.message);
+                    return true;
+                },
+            );
+            await settle();
+            assert.deepEqual(registered.map((r) => r.type), [], "something was registered");
+        });
+    }
+
+    it("reports every problem at once, not only the first", () => {
+        assert.throws(() => new MySqlCluster("db", { replicas: 0, storageSize: "big", port: 0 }),
+            (error: Error) => error.message.split("\n- ").length === 4);
+    });
+
+    it("valid edge values are accepted", async () => {
+        resetRegistered();
+        new MySqlCluster("a", { replicas: 1, version: "9.5", maxReplicaLagSeconds: 0, storageSize: "512Mi" });
+        new MySqlCluster("b".repeat(52), { engine: "mariadb", version: "11.4.3", image: "registry.example.com:5000/db/mariadb:11.4.3" });
+        await settle();
+        assert.ok(registered.length > 0);
+    });
+});
