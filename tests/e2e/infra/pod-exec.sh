@@ -27,6 +27,8 @@ enter_namespaces() {
   [ $# -gt 0 ] || die "no command given"
   [ -e "/run/netns/$POD_NETNS" ] || die "no network namespace $POD_NETNS"
   if [ -n "${POD_ROOT:-}" ]; then [ -d "$POD_ROOT" ] || die "POD_ROOT $POD_ROOT is not a directory"; fi
+  # overlayfs splits its options on ',' and lowerdir on ':'.
+  case "${POD_ROOT:-}" in *[,:]*) die "POD_ROOT must not contain ',' or ':'" ;; esac
   if [ -n "${POD_ENV_FILE:-}" ]; then [ -r "$POD_ENV_FILE" ] || die "cannot read $POD_ENV_FILE"; fi
   mkdir -p "$scratch_parent"
   # setsid forks when already a group leader; only call it when it will not.

@@ -71,6 +71,10 @@ socat -u /dev/null "TCP:127.0.0.1:$port"
 wait "$host_listener"
 log "ok: pod-to-pod TCP by name; host loopback unreachable from pods"
 
+# volumes POD: the POD_MOUNTS of a database pod: datadir volume and a socket dir
+# shared by its containers (as an emptyDir would be).
+volumes() { printf '%s\n%s' "$work/$1-data:/var/lib/mysql" "$work/$1-run:/run/mysqld"; }
+
 # start_server POD ROOT MOUNTS CMD...: a long-running container, its pid remembered.
 start_server() {
   pod_cmd "$1" "$2" "$3"
@@ -95,8 +99,8 @@ wait_ready() {
 # check_engine POD ROOT ADMIN-USER: create a user over the socket, then connect from
 # db-1 by address and by name, and check the answer comes from the right server.
 check_engine() {
-  local pod=$1 root=$2 admin=$3 mounts="$work/$1-data:/var/lib/mysql"$'\n'"$work/$1-run:/run/mysqld"
-  local addr target answer
+  local pod=$1 root=$2 admin=$3 mounts addr target answer
+  mounts=$(volumes "$pod")
   wait_ready "$pod" "$root" "$mounts" "$admin"
   # shellcheck disable=SC2016 # expanded inside the pod
   in_pod "$pod" "$root" "$mounts" bash -c 'mysql --no-defaults -S "$1" -u "$2" <<<"
@@ -124,19 +128,17 @@ stop_server() {
 
 # MariaDB 10.11 from the host root in db-0.
 install -d -o mysql -g mysql "$work/db-0-data" "$work/db-0-run" "$work/db-2-data" "$work/db-2-run"
-mounts0="$work/db-0-data:/var/lib/mysql"$'\n'"$work/db-0-run:/run/mysqld"
-in_pod db-0 "" "$mounts0" mariadb-install-db --no-defaults --datadir=/var/lib/mysql \
+in_pod db-0 "" "$(volumes db-0)" mariadb-install-db --no-defaults --datadir=/var/lib/mysql \
   --user=mysql --skip-test-db >"$work/db-0-install.log" 2>&1 || { cat "$work/db-0-install.log"; fail "install-db"; }
-start_server db-0 "" "$mounts0" mariadbd --no-defaults --datadir=/var/lib/mysql \
+start_server db-0 "" "$(volumes db-0)" mariadbd --no-defaults --datadir=/var/lib/mysql \
   --socket="$sock" --bind-address=0.0.0.0 --skip-name-resolve
 check_engine db-0 "" mysql
 stop_server
 
 # MySQL 9 from the debootstrapped root in db-2 (datadir is a subdirectory of the volume).
-mounts2="$work/db-2-data:/var/lib/mysql"$'\n'"$work/db-2-run:/run/mysqld"
-in_pod db-2 "$mysql_root" "$mounts2" mysqld --no-defaults --initialize-insecure \
+in_pod db-2 "$mysql_root" "$(volumes db-2)" mysqld --no-defaults --initialize-insecure \
   --datadir=/var/lib/mysql/data >"$work/db-2-install.log" 2>&1 || { cat "$work/db-2-install.log"; fail "initialize"; }
-start_server db-2 "$mysql_root" "$mounts2" mysqld --no-defaults --datadir=/var/lib/mysql/data \
+start_server db-2 "$mysql_root" "$(volumes db-2)" mysqld --no-defaults --datadir=/var/lib/mysql/data \
   --socket="$sock" --bind-address=0.0.0.0 --mysqlx=OFF --skip-name-resolve
 check_engine db-2 "$mysql_root" root
 stop_server
