@@ -15,5 +15,5 @@ if (($(pod_ordinal "${POD_NAME:?}") == 0)); then
   exit 0
 fi
 replication_words
-status=$("${MYSQL_CLIENT:?}" --defaults-file="$cnf" --connect-timeout=5 -e "$SHOW_REPLICA\G")
+status=$("${MYSQL_CLIENT:?}" --defaults-file="$cnf" --connect-timeout=5 --vertical -e "$SHOW_REPLICA")
 reason=$(replica_health "$status" "${MAX_REPLICA_LAG_SECONDS:?}") || die "$reason"

@@ -1,0 +1,256 @@
+/**
+ * An emulated StatefulSet of the component's pods: the ConfigMap written as files, one
+ * network namespace per pod, /etc/hosts per pod standing in for cluster DNS, OrderedReady
+ * scaling, and a client namespace that reaches the cluster through the Service names.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { MySqlClusterArgs } from "../../../components";
+import { render, RenderedCluster } from "../../helpers/render";
+import { ImageRoot, Pod, PodHost } from "./pod";
+import { podTemplate, PodTemplate } from "./podTemplate";
+import { run, RunResult, waitFor } from "./process";
+
+export const infraDir = path.join(__dirname, "..", "infra");
+
+export interface ClusterOptions {
+    readonly engine: "mysql" | "mariadb";
+    readonly name: string;
+    readonly args: MySqlClusterArgs;
+    /** Network name ([a-z0-9]+) and the third octet of the pods' 127.10.x.y addresses. */
+    readonly net: string;
+    readonly subnet: number;
+    readonly workDir: string;
+    /** The emulated images: server image -> root filesystem and mysql user. */
+    readonly images: (image: string) => ImageRoot;
+    readonly log: (message: string) => void;
+}
+
+const maxOrdinal = 9;
+/** The client's application account, created by the tests (not by the component). */
+export const appUser = { user: "app", password: "app-Pw-4711", database: "appdb" };
+
+export class EmulatedCluster implements PodHost {
+    readonly pods = new Map<number, Pod>();
+    readonly rendered: RenderedCluster;
+    readonly template: PodTemplate;
+    readonly net: string;
+    readonly workDir: string;
+    readonly infraDir = infraDir;
+    private readRoundRobin = 0;
+
+    private constructor(readonly options: ClusterOptions, rendered: RenderedCluster) {
+        this.rendered = rendered;
+        this.template = podTemplate(rendered);
+        this.net = options.net;
+        this.workDir = options.workDir;
+    }
+
+    static async create(options: ClusterOptions): Promise<EmulatedCluster> {
+        const rendered = await render(options.name, options.args);
+        const cluster = new EmulatedCluster(options, rendered);
+        await cluster.prepare();
+        return cluster;
+    }
+
+    image(image: string): ImageRoot {
+        return this.options.images(image);
+    }
+
+    address(ordinal: number): string {
+        return `127.10.${this.options.subnet}.${10 + ordinal}`;
+    }
+
+    get clientAddress(): string {
+        return `127.10.${this.options.subnet}.200`;
+    }
+
+    log(message: string): void {
+        this.options.log(message);
+    }
+
+    hostsFile(podName: string): string {
+        return path.join(this.workDir, "hosts", podName);
+    }
+
+    /** Service DNS names as the component's outputs give them. */
+    get serviceHosts() {
+        const ns = this.template.namespace;
+        const { services } = this.rendered;
+        return {
+            primary: `${services.primary.metadata.name}.${ns}.svc`,
+            read: `${services.read.metadata.name}.${ns}.svc`,
+        };
+    }
+
+    private async prepare(): Promise<void> {
+        fs.rmSync(this.workDir, { recursive: true, force: true });
+        for (const dir of ["configmap", "hosts", "logs", "env", "pvc", "pods", "client"]) {
+            fs.mkdirSync(path.join(this.workDir, dir), { recursive: true });
+        }
+        fs.chmodSync(path.join(this.workDir, "env"), 0o700);
+        for (const [file, text] of Object.entries(this.template.configMapData)) {
+            fs.writeFileSync(path.join(this.workDir, "configmap", file), text, { mode: this.template.configMapMode });
+        }
+        await run(path.join(infraDir, "net.sh"), ["down", this.net]);
+        await run(path.join(infraDir, "net.sh"), ["up", this.net]);
+        for (let n = 0; n <= maxOrdinal; n++) {
+            this.writeHosts(`${this.template.statefulSetName}-${n}`);
+        }
+        this.writeHosts("client");
+        const client = await run(path.join(infraDir, "net.sh"), ["pod-add", this.net, "client", `${this.clientAddress}/16`]);
+        if (client.code !== 0) {
+            throw new Error(`client namespace: ${client.stderr}`);
+        }
+        const { uid, gid } = this.image(this.template.containers[0].image);
+        const cnf = path.join(this.workDir, "client", "app.cnf");
+        fs.writeFileSync(cnf, `[client]\nuser=${appUser.user}\npassword=${appUser.password}\nconnect-timeout=5\n`, { mode: 0o600 });
+        fs.chownSync(cnf, uid, gid);
+    }
+
+    /** The pod's /etc/hosts: every pod's headless name, the primary Service, and the read Service. */
+    private writeHosts(podName: string, readTarget = 0): void {
+        const ns = this.template.namespace;
+        const svc = this.template.serviceName;
+        const lines = ["127.0.0.1 localhost"];
+        for (let n = 0; n <= maxOrdinal; n++) {
+            const pod = `${this.template.statefulSetName}-${n}`;
+            lines.push(`${this.address(n)} ${pod}.${svc} ${pod}.${svc}.${ns}.svc ${pod}.${svc}.${ns}.svc.cluster.local`);
+        }
+        lines.push(`${this.address(0)} ${this.serviceHosts.primary}`);
+        lines.push(`${this.address(readTarget)} ${this.serviceHosts.read}`);
+        // written in place: the file is bind-mounted into running pods
+        fs.writeFileSync(this.hostsFile(podName), lines.join("\n") + "\n");
+    }
+
+    /** Scales like the StatefulSet controller with OrderedReady: one pod at a time. */
+    async scaleTo(replicas: number, readyTimeoutMs = 300000): Promise<void> {
+        for (let n = 0; n < replicas; n++) {
+            if (!this.pods.has(n)) {
+                await this.startPod(n, readyTimeoutMs);
+            }
+        }
+        const doomed = [...this.pods.keys()].filter((n) => n >= replicas).sort((a, b) => b - a);
+        for (const n of doomed) {
+            await this.deletePod(n);
+        }
+    }
+
+    async startPod(ordinal: number, readyTimeoutMs = 300000): Promise<Pod> {
+        const pod = new Pod(this, ordinal);
+        this.pods.set(ordinal, pod);
+        this.log(`starting ${pod.name}`);
+        await pod.start();
+        await pod.waitReady(readyTimeoutMs);
+        this.log(`${pod.name} ready`);
+        return pod;
+    }
+
+    async deletePod(ordinal: number): Promise<void> {
+        const pod = this.pod(ordinal);
+        await pod.stop();
+        this.pods.delete(ordinal);
+    }
+
+    /** Pod restart (deleted and recreated by the controller): init containers run again. */
+    async restartPod(ordinal: number, readyTimeoutMs = 300000): Promise<Pod> {
+        await this.deletePod(ordinal);
+        return this.startPod(ordinal, readyTimeoutMs);
+    }
+
+    /** Deletes a stopped pod's PersistentVolumeClaim (its data). */
+    deleteVolume(ordinal: number): void {
+        for (const [volume, kind] of Object.entries(this.template.volumes)) {
+            if (kind === "claim") {
+                fs.rmSync(path.join(this.workDir, "pvc", `${volume}-${this.template.statefulSetName}-${ordinal}`),
+                    { recursive: true, force: true });
+            }
+        }
+    }
+
+    pod(ordinal: number): Pod {
+        const pod = this.pods.get(ordinal);
+        if (!pod) {
+            throw new Error(`no pod ${ordinal}`);
+        }
+        return pod;
+    }
+
+    /** SQL as root over the pod's socket, with the credentials file the component's scripts wrote. */
+    async rootSql(ordinal: number, sql: string): Promise<string> {
+        const pod = this.pod(ordinal);
+        const mysql = this.template.containers[0];
+        const env = Object.fromEntries(mysql.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+        const result = await pod.exec(mysql.name, [env.MYSQL_CLIENT, `--defaults-file=${env.RUN_DIR}/root.cnf`,
+            "--batch", "--skip-column-names", "-e", sql]);
+        if (result.code !== 0) {
+            throw new Error(`${pod.name}: ${sql}: ${result.stderr}`);
+        }
+        return result.stdout.trim();
+    }
+
+    /** SQL as the application user from the client namespace, through a Service name. */
+    async clientSql(service: "primary" | "read", sql: string, timeoutMs = 60000): Promise<RunResult> {
+        if (service === "read") {
+            const ready = [...this.pods.values()].filter((p) => p.ready).map((p) => p.ordinal);
+            if (ready.length === 0) {
+                throw new Error("the read Service has no ready endpoint");
+            }
+            this.writeHosts("client", ready[this.readRoundRobin++ % ready.length]);
+        }
+        return run(path.join(infraDir, "pod-exec.sh"), this.clientCommand(service, ["-e", sql]), {
+            env: this.clientEnv(), timeoutMs,
+        });
+    }
+
+    /** A client command line for the given Service (the password is in a mounted file). */
+    clientCommand(service: "primary" | "read", extra: string[]): string[] {
+        const mysql = this.template.containers[0];
+        const client = mysql.env.find((e) => e.name === "MYSQL_CLIENT")!.value!;
+        return [client, "--defaults-file=/etc/e2e-client/app.cnf", "-h", this.serviceHosts[service],
+            "-P", String(this.rendered.services.primary.spec.ports[0].port), "--batch", "--skip-column-names",
+            appUser.database, ...extra];
+    }
+
+    clientEnv(): NodeJS.ProcessEnv {
+        const image = this.image(this.template.containers[0].image);
+        return {
+            PATH: process.env.PATH,
+            POD_NETNS: `${this.net}-client`,
+            POD_HOSTNAME: "client",
+            POD_ROOT: image.root,
+            POD_MOUNTS: `${path.join(this.workDir, "client")}:/etc/e2e-client:ro`,
+            POD_HOSTS_FILE: this.hostsFile("client"),
+            POD_UID: String(image.uid),
+            POD_GID: String(image.gid),
+        };
+    }
+
+    /** Waits until every running pod has `rows` rows in the test table. */
+    async waitForRows(rows: number, timeoutMs = 120000): Promise<void> {
+        for (const ordinal of this.pods.keys()) {
+            await waitFor(`${rows} rows on pod ${ordinal}`, timeoutMs, async () =>
+                Number(await this.rootSql(ordinal, `SELECT COUNT(*) FROM ${appUser.database}.t`)) === rows);
+        }
+    }
+
+    /** CHECKSUM TABLE of the test table on every running pod. */
+    async checksums(): Promise<Record<number, string>> {
+        const sums: Record<number, string> = {};
+        for (const ordinal of [...this.pods.keys()].sort()) {
+            sums[ordinal] = (await this.rootSql(ordinal, `CHECKSUM TABLE ${appUser.database}.t`)).split("\t")[1];
+        }
+        return sums;
+    }
+
+    /** Stops every pod and removes the network; volumes stay for the logs unless `removeFiles`. */
+    async destroy(removeFiles: boolean): Promise<void> {
+        for (const ordinal of [...this.pods.keys()].sort((a, b) => b - a)) {
+            await this.deletePod(ordinal).catch((error) => this.log(`cleanup of pod ${ordinal}: ${error}`));
+        }
+        await run(path.join(infraDir, "net.sh"), ["down", this.net]);
+        if (removeFiles) {
+            fs.rmSync(this.workDir, { recursive: true, force: true });
+        }
+    }
+}

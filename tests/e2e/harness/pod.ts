@@ -1,0 +1,274 @@
+/**
+ * One emulated pod with kubelet semantics: init containers in order (a failed one is retried
+ * with back-off), then the containers, restarted when they exit; startup, readiness and
+ * liveness probes run the registered exec commands inside the container's namespaces.
+ */
+import { ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { ContainerTemplate, PodTemplate, ProbeTemplate, resolveEnv } from "./podTemplate";
+import { exited, killGroup, run, RunResult, sleep, startLogged, waitFor } from "./process";
+
+/** How an image is emulated: a root filesystem ("" = the host's) and the image's mysql user. */
+export interface ImageRoot {
+    readonly root: string;
+    readonly uid: number;
+    readonly gid: number;
+}
+
+export interface PodHost {
+    readonly template: PodTemplate;
+    readonly net: string;
+    readonly workDir: string;
+    readonly infraDir: string;
+    image(image: string): ImageRoot;
+    address(ordinal: number): string;
+    hostsFile(podName: string): string;
+    log(message: string): void;
+}
+
+/** Kubelet timings, shortened where the suite would otherwise only wait (see EMULATION.md). */
+const initBackoffMs = (attempt: number) => Math.min(1000 * 2 ** attempt, 8000);
+const restartBackoffMs = 1000;
+const fastProbeMs = 1000;
+
+export class Pod {
+    readonly name: string;
+    ready = false;
+    /** Restarts per container, and init attempts per init container. */
+    readonly restarts: Record<string, number> = {};
+    readonly initAttempts: Record<string, number> = {};
+    /** The init container running now, so a scenario can cut it. */
+    currentInit?: { name: string; child: ChildProcess };
+    private readonly running = new Map<string, ChildProcess>();
+    private readonly supervisors: Promise<void>[] = [];
+    private stopping = false;
+    private started = false;
+    private readonly incarnation: string;
+
+    constructor(private readonly host: PodHost, readonly ordinal: number) {
+        this.name = `${host.template.statefulSetName}-${ordinal}`;
+        this.incarnation = `${Date.now()}`;
+    }
+
+    /** Host directory behind a volume: PVC dirs outlive the pod, emptyDirs do not. */
+    volumeDir(volume: string): string {
+        const kind = this.host.template.volumes[volume];
+        switch (kind) {
+            case "configMap": return path.join(this.host.workDir, "configmap");
+            case "claim": return path.join(this.host.workDir, "pvc", `${volume}-${this.name}`);
+            case "emptyDir": return path.join(this.host.workDir, "pods", this.name, this.incarnation, volume);
+            default: throw new Error(`unknown volume ${volume}`);
+        }
+    }
+
+    private get netns() {
+        return `${this.host.net}-${this.name}`;
+    }
+
+    /** Creates the pod's namespace and volumes, runs init containers, starts the containers. */
+    async start(): Promise<void> {
+        const { template } = this.host;
+        await this.infra("net.sh", ["pod-add", this.host.net, this.name, `${this.host.address(this.ordinal)}/16`]);
+        const { uid, gid } = this.host.image(template.containers[0].image);
+        for (const [volume, kind] of Object.entries(template.volumes)) {
+            if (kind !== "configMap") {
+                const dir = this.volumeDir(volume);
+                fs.mkdirSync(dir, { recursive: true });
+                fs.chownSync(dir, uid, gid); // fsGroup: the volume belongs to the pod's group
+            }
+        }
+        this.started = true;
+        for (const c of template.initContainers) {
+            await this.runInit(c);
+            if (this.stopping) {
+                return;
+            }
+        }
+        for (const c of template.containers) {
+            this.supervisors.push(this.supervise(c));
+        }
+        this.supervisors.push(this.probeLoop(template.containers.find((c) => c.readinessProbe)!));
+    }
+
+    private async runInit(c: ContainerTemplate): Promise<void> {
+        for (let attempt = 0; ; attempt++) {
+            this.initAttempts[c.name] = attempt + 1;
+            const child = this.spawnContainer(c, c.command, `${c.name}-${attempt}`);
+            this.currentInit = { name: c.name, child };
+            const code = await exited(child);
+            this.currentInit = undefined;
+            if (code === 0 || this.stopping) {
+                return;
+            }
+            if (attempt >= 30) {
+                throw new Error(`${this.name}: init container ${c.name} failed ${attempt + 1} times`);
+            }
+            this.host.log(`${this.name}: init container ${c.name} exited ${code}; retrying`);
+            await sleep(initBackoffMs(attempt));
+        }
+    }
+
+    private async supervise(c: ContainerTemplate): Promise<void> {
+        this.restarts[c.name] = 0;
+        while (!this.stopping) {
+            const child = this.spawnContainer(c, c.command, `${c.name}-${this.restarts[c.name]}`);
+            this.running.set(c.name, child);
+            const code = await exited(child);
+            if (this.stopping) {
+                return;
+            }
+            this.restarts[c.name]++;
+            this.host.log(`${this.name}: container ${c.name} exited ${code}; restarting`);
+            await sleep(restartBackoffMs);
+        }
+    }
+
+    private async probeLoop(c: ContainerTemplate): Promise<void> {
+        let restartsSeen = -1;
+        let startedAt = 0;
+        let startupPassed = false;
+        let readinessFailures = 0;
+        let livenessFailures = 0;
+        let lastLiveness = 0;
+        while (!this.stopping) {
+            await sleep(fastProbeMs);
+            if (this.restarts[c.name] !== restartsSeen) { // a new container instance: probes start over
+                restartsSeen = this.restarts[c.name];
+                startupPassed = false;
+                startedAt = Date.now();
+                this.ready = false;
+            }
+            if (!startupPassed && c.startupProbe) {
+                startupPassed = await this.probe(c, c.startupProbe);
+                if (!startupPassed && Date.now() - startedAt > budgetMs(c.startupProbe)) {
+                    this.host.log(`${this.name}: startup probe failed for too long; restarting ${c.name}`);
+                    this.killContainer(c.name, "SIGKILL");
+                }
+                continue;
+            }
+            if (c.readinessProbe) {
+                const ok = await this.probe(c, c.readinessProbe);
+                readinessFailures = ok ? 0 : readinessFailures + 1;
+                if (ok) {
+                    this.ready = true;
+                } else if (readinessFailures >= c.readinessProbe.failureThreshold) {
+                    this.ready = false;
+                }
+            }
+            if (c.livenessProbe && Date.now() - lastLiveness >= c.livenessProbe.periodSeconds * 1000) {
+                lastLiveness = Date.now();
+                livenessFailures = (await this.probe(c, c.livenessProbe)) ? 0 : livenessFailures + 1;
+                if (livenessFailures >= c.livenessProbe.failureThreshold) {
+                    this.host.log(`${this.name}: liveness probe failed; restarting ${c.name}`);
+                    livenessFailures = 0;
+                    this.killContainer(c.name, "SIGKILL");
+                }
+            }
+        }
+    }
+
+    private async probe(c: ContainerTemplate, p: ProbeTemplate): Promise<boolean> {
+        const result = await this.exec(c.name, p.command, { timeoutMs: Math.max(p.timeoutSeconds * 1000, 5000) });
+        return result.code === 0;
+    }
+
+    async waitReady(timeoutMs: number): Promise<void> {
+        await waitFor(`${this.name} ready`, timeoutMs, async () => this.ready, 250);
+    }
+
+    /** Sends a signal to a running container's process group; the supervisor restarts it. */
+    killContainer(name: string, signal: NodeJS.Signals): void {
+        const child = this.running.get(name);
+        if (!child) {
+            throw new Error(`${this.name}: no running container ${name}`);
+        }
+        killGroup(child, signal);
+    }
+
+    /** Pod deletion: TERM, the grace period, then KILL; the namespace goes, volumes stay. */
+    async stop(graceMs = 60000): Promise<void> {
+        this.stopping = true;
+        this.ready = false;
+        if (this.currentInit) {
+            killGroup(this.currentInit.child, "SIGKILL");
+        }
+        const children = [...this.running.values()];
+        children.forEach((child) => killGroup(child, "SIGTERM"));
+        const all = Promise.all(children.map(exited));
+        const timedOut = await Promise.race([all.then(() => false), sleep(graceMs).then(() => true)]);
+        if (timedOut) {
+            children.forEach((child) => killGroup(child, "SIGKILL"));
+            await all;
+        }
+        await Promise.all(this.supervisors);
+        if (this.started) {
+            await this.infra("net.sh", ["pod-del", this.host.net, this.name]);
+        }
+    }
+
+    /** Runs a command in a container's namespaces, mounts and environment (kubectl exec). */
+    exec(containerName: string, command: readonly string[], options: { timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
+        const c = this.container(containerName);
+        return run(path.join(this.host.infraDir, "pod-exec.sh"), command, {
+            env: this.podExecEnv(c), timeoutMs: options.timeoutMs ?? 120000, input: options.input,
+        });
+    }
+
+    container(name: string): ContainerTemplate {
+        const { template } = this.host;
+        const c = [...template.initContainers, ...template.containers].find((x) => x.name === name);
+        if (!c) {
+            throw new Error(`no container ${name}`);
+        }
+        return c;
+    }
+
+    logFile(label: string): string {
+        return path.join(this.host.workDir, "logs", `${this.name}-${label}.log`);
+    }
+
+    private spawnContainer(c: ContainerTemplate, command: readonly string[], label: string): ChildProcess {
+        return startLogged(path.join(this.host.infraDir, "pod-exec.sh"), command, this.logFile(label),
+            this.podExecEnv(c));
+    }
+
+    /** The container's environment file, written once (root-only): values never enter an argv. */
+    private envFile(c: ContainerTemplate): string {
+        const file = path.join(this.host.workDir, "env", `${this.name}-${c.name}`);
+        if (!fs.existsSync(file)) {
+            const env = resolveEnv(this.host.template, c, this.name);
+            fs.writeFileSync(`${file}.tmp`, Object.entries(env).map(([k, v]) => `${k}=${v}\0`).join(""), { mode: 0o600 });
+            fs.renameSync(`${file}.tmp`, file);
+        }
+        return file;
+    }
+
+    private podExecEnv(c: ContainerTemplate): NodeJS.ProcessEnv {
+        const image = this.host.image(c.image);
+        const envFile = this.envFile(c);
+        const mounts = c.mounts.map((m) => `${this.volumeDir(m.name)}:${m.mountPath}${m.readOnly ? ":ro" : ""}`);
+        return {
+            PATH: process.env.PATH,
+            POD_NETNS: this.netns,
+            POD_HOSTNAME: this.name,
+            POD_ROOT: image.root,
+            POD_MOUNTS: mounts.join("\n"),
+            POD_HOSTS_FILE: this.host.hostsFile(this.name),
+            POD_UID: String(image.uid),
+            POD_GID: String(image.gid),
+            POD_ENV_FILE: envFile,
+        };
+    }
+
+    private async infra(script: string, args: string[]): Promise<void> {
+        const result = await run(path.join(this.host.infraDir, script), args);
+        if (result.code !== 0) {
+            throw new Error(`${script} ${args.join(" ")}: ${result.stderr}`);
+        }
+    }
+}
+
+function budgetMs(p: ProbeTemplate): number {
+    return p.periodSeconds * p.failureThreshold * 1000;
+}
