@@ -49,8 +49,10 @@ positioning_sql() {
   if [[ $method == clone ]]; then
     printf '%s %s_AUTO_POSITION=1;\n' "$CHANGE_SOURCE" "$SOURCE_OPT"
   elif info=$(info_file "$dir" slave_info); then
+    log "position from ${info##*/} (the donor was a replica)"
     slave_info_sql "$info"
   elif info=$(info_file "$dir" binlog_info); then
+    log "position from ${info##*/} (the donor was the primary)"
     binlog_info_sql "$info"
   else
     die "no binlog_info or slave_info in $dir: cannot tell where replication starts"

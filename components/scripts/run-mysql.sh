@@ -62,9 +62,12 @@ configure_replication() {
   write_client_cnf "$RUN_DIR/setup.cnf" root "$ROOT_PASSWORD" "$setup_socket"
   wait_for_server "$RUN_DIR/setup.cnf" "${SETUP_TIMEOUT_SECONDS:?}" "$SETUP_SERVER_PID" ||
     die "the cloned server did not start"
+  local position
+  position=$(positioning_sql "$method" "$DATADIR") || die "no usable replication position in the clone"
+  log "replication starts at: ${position//$'\n'/ }"
   {
     change_source_sql "$(peer_host 0)" "${MYSQL_PORT:?}" "$REPLICATION_USER" "$REPLICATION_PASSWORD"
-    positioning_sql "$method" "$DATADIR"
+    printf '%s\n' "$position"
   } | sql "$RUN_DIR/setup.cnf" || die "configuring replication failed"
   rm -f "$RUN_DIR/setup.cnf"
   stop_setup_server

@@ -190,7 +190,7 @@ export class EmulatedCluster implements PodHost {
     }
 
     /** SQL as the application user from the client namespace, through a Service name. */
-    async clientSql(service: "primary" | "read", sql: string, timeoutMs = 60000): Promise<RunResult> {
+    async clientSql(service: "primary" | "read" | { ordinal: number }, sql: string, timeoutMs = 60000): Promise<RunResult> {
         if (service === "read") {
             const ready = [...this.pods.values()].filter((p) => p.ready).map((p) => p.ordinal);
             if (ready.length === 0) {
@@ -204,10 +204,12 @@ export class EmulatedCluster implements PodHost {
     }
 
     /** A client command line for the given Service (the password is in a mounted file). */
-    clientCommand(service: "primary" | "read", extra: string[]): string[] {
+    clientCommand(service: "primary" | "read" | { ordinal: number }, extra: string[]): string[] {
         const mysql = this.template.containers[0];
         const client = mysql.env.find((e) => e.name === "MYSQL_CLIENT")!.value!;
-        return [client, "--defaults-file=/etc/e2e-client/app.cnf", "-h", this.serviceHosts[service],
+        const host = typeof service === "string" ? this.serviceHosts[service]
+            : `${this.template.statefulSetName}-${service.ordinal}.${this.template.serviceName}`;
+        return [client, "--defaults-file=/etc/e2e-client/app.cnf", "-h", host,
             "-P", String(this.rendered.services.primary.spec.ports[0].port), "--batch", "--skip-column-names",
             appUser.database, ...extra];
     }

@@ -27,6 +27,7 @@ export function run(command: string, args: readonly string[], options: {
             }
             resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr });
         });
+        child.stdin.on("error", () => undefined); // a command that exits before reading its input
         child.stdin.end(options.input ?? "");
     });
 }

@@ -1,0 +1,472 @@
+/**
+ * Benchmark (not a test): how long "our clone path" takes to bring up a replica of a ~1 GB
+ * primary, next to the physical limit (`cp -a` of a stopped server's datadir) and to what a
+ * user would do by hand (`dump | load` into a fresh server), for both bootstrap methods:
+ * MariaDB 10.11 (mariabackup stream) and MySQL 9.x (CLONE plugin). No timing is asserted.
+ *
+ *   npm run bench:clone
+ *
+ * Knobs (environment): BENCH_ENGINES=mariadb,mysql  BENCH_TABLES=4  BENCH_TABLE_SIZE=1000000
+ * (sysbench rows per table; 4 x 1M rows is ~1 GB of InnoDB data)  BENCH_KEEP=1 (keep the work
+ * dirs of a failed run for the logs). Needs root (pods are Linux namespaces, see infra/README.md).
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { EmulatedCluster, infraDir } from "./harness/cluster";
+import { Pod } from "./harness/pod";
+import { resolveEnv } from "./harness/podTemplate";
+import { run, RunResult, runOk, sleep } from "./harness/process";
+import { ensureImages, imageResolver } from "./images";
+
+type Engine = "mariadb" | "mysql";
+
+const engines = (process.env.BENCH_ENGINES ?? "mariadb,mysql").split(",").map((e) => e.trim()) as Engine[];
+const tables = Number(process.env.BENCH_TABLES ?? 4);
+const tableSize = Number(process.env.BENCH_TABLE_SIZE ?? 1000000);
+const keepOnFailure = process.env.BENCH_KEEP === "1";
+const workRoot = "/tmp/mysql-cluster-e2e";
+const benchDb = "sbtest";
+const net: Record<Engine, { net: string; subnet: number }> = {
+    mariadb: { net: "benchmaria", subnet: 21 },
+    mysql: { net: "benchmysql", subnet: 22 },
+};
+
+const t0 = Date.now();
+const log = (m: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${m}`);
+const secondsSince = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+const now = () => process.hrtime.bigint();
+
+// ---- cleanup on success, failure and interrupt --------------------------------------------
+
+const clusters = new Set<EmulatedCluster>();
+const workDirs = new Set<string>();
+const children = new Set<ChildProcess>();
+let cleaning: Promise<void> | undefined;
+
+function cleanup(removeFiles: boolean): Promise<void> {
+    cleaning ??= (async () => {
+        for (const child of children) { // our own long-running children (each leads its group)
+            try {
+                process.kill(-child.pid!, "SIGKILL");
+            } catch {
+                // gone already
+            }
+        }
+        for (const cluster of clusters) {
+            await cluster.destroy(removeFiles).catch((e) => log(`destroy ${cluster.net}: ${e}`));
+        }
+        for (const dir of workDirs) {
+            if (removeFiles) {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        }
+    })();
+    return cleaning;
+}
+
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+        log(`${signal}: cleaning up`);
+        void cleanup(true).finally(() => process.exit(130));
+    });
+}
+
+/** Like run(), but the child leads its own process group and is killed by cleanup(). */
+function runTracked(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; logFile?: string } = {}): Promise<RunResult> {
+    return new Promise((resolve) => {
+        const child = spawn(command, args, { env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+        children.add(child);
+        const logStream = options.logFile ? fs.createWriteStream(options.logFile, { flags: "a" }) : undefined;
+        let stdout = "";
+        let stderr = "";
+        const keep = (s: string, d: Buffer) => (s + d.toString()).slice(-64 * 1024);
+        child.stdout!.on("data", (d: Buffer) => { stdout = keep(stdout, d); logStream?.write(d); });
+        child.stderr!.on("data", (d: Buffer) => { stderr = keep(stderr, d); logStream?.write(d); });
+        child.on("close", (code, signal) => {
+            children.delete(child);
+            logStream?.end();
+            resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr });
+        });
+    });
+}
+
+async function runTrackedOk(what: string, command: string, args: readonly string[], options: Parameters<typeof runTracked>[2] = {}): Promise<string> {
+    const result = await runTracked(command, args, options);
+    if (result.code !== 0) {
+        throw new Error(`${what} exited ${result.code}: ${(result.stderr || result.stdout).trim().slice(-2000)}`);
+    }
+    return result.stdout;
+}
+
+/** Wall time of a host command, in seconds. */
+async function timed(what: string, command: string, args: readonly string[]): Promise<number> {
+    const start = now();
+    await runTrackedOk(what, command, args);
+    return secondsSince(start);
+}
+
+// ---- helpers on the emulated pods --------------------------------------------------------
+
+/** Host path of a container path, through the pod's volume mounts. */
+function hostPath(pod: Pod, containerName: string, containerPath: string): string {
+    const mounts = [...pod.container(containerName).mounts].sort((a, b) => b.mountPath.length - a.mountPath.length);
+    const m = mounts.find((x) => containerPath === x.mountPath || containerPath.startsWith(`${x.mountPath}/`));
+    if (!m) {
+        throw new Error(`${containerPath} is on no volume of ${pod.name}/${containerName}`);
+    }
+    return path.join(pod.volumeDir(m.name), path.relative(m.mountPath, containerPath));
+}
+
+function serverEnv(cluster: EmulatedCluster, podName: string): Record<string, string> {
+    const c = cluster.template.containers[0];
+    return resolveEnv(cluster.template, c, podName);
+}
+
+async function duBytes(dir: string): Promise<number> {
+    return Number((await runOk("du", ["-sb", dir])).split("\t")[0]);
+}
+
+/** Bytes of the files under DIR that are resident in the page cache (fincore). */
+async function cachedBytes(dir: string): Promise<number> {
+    const out = await runOk("bash", ["-c", 'find "$1" -type f -size +0 -print0 | xargs -0 -r fincore -b -n -r -o RES', "-", dir]);
+    return out.split("\n").filter(Boolean).reduce((sum, line) => sum + Number(line.trim()), 0);
+}
+
+const pct = (part: number, whole: number) => `${whole > 0 ? Math.round((100 * part) / whole) : 0}%`;
+const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
+
+/** Log lines "YYYY-MM-DDTHH:MM:SSZ [script] message" -> seconds between the first lines matching a and b. */
+function logSpan(file: string, a: RegExp, b: RegExp): number | undefined {
+    if (!fs.existsSync(file)) {
+        return undefined;
+    }
+    const lines = fs.readFileSync(file, "utf8").split("\n");
+    const at = (re: RegExp) => {
+        const line = lines.find((l) => re.test(l));
+        const m = line?.match(/^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) /);
+        return m ? Date.parse(m[1]) : undefined;
+    };
+    const [ta, tb] = [at(a), at(b)];
+    return ta !== undefined && tb !== undefined ? (tb - ta) / 1000 : undefined;
+}
+
+// ---- the benchmark ------------------------------------------------------------------------
+
+interface Result {
+    engine: Engine;
+    version: string;
+    datasetBytes: number;
+    binlogBytesPurged: number;
+    loadSeconds: number;
+    donorCachedBytes: number;
+    cloneSeconds: number;
+    cloneInitSeconds?: number;
+    cloneInitLogSeconds?: number;
+    replicaBytes: number;
+    stopReplicaSeconds: number;
+    cpSeconds: number;
+    cpCachedBytes: number;
+    cpSyncSeconds: number;
+    cpColdSeconds: number;
+    cpColdCachedBytes: number;
+    dumpLoadSeconds: number;
+    loadedBytes: number;
+}
+
+async function ensureSysbench(): Promise<void> {
+    if ((await run("dpkg-query", ["-W", "-f=${Status}", "sysbench"])).stdout !== "install ok installed") {
+        log("installing sysbench");
+        await runOk("apt-get", ["update"]);
+        await runOk("apt-get", ["install", "-y", "--no-install-recommends", "sysbench"],
+            { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    }
+}
+
+async function bench(engine: Engine, version: string, images: Awaited<ReturnType<typeof imageResolver>>): Promise<Result> {
+    const workDir = path.join(workRoot, `bench-${engine}`);
+    const secret = () => crypto.randomBytes(12).toString("hex");
+    const rootPassword = secret();
+    const cluster = await EmulatedCluster.create({
+        engine, name: "db", ...net[engine], workDir, images, log,
+        args: { engine, version, replicas: 2, rootPassword, replicationPassword: secret(), backupPassword: secret() },
+    });
+    clusters.add(cluster);
+    const image = images(cluster.template.containers[0].image);
+    const env0 = serverEnv(cluster, `${cluster.template.statefulSetName}-0`);
+    const benchDir = path.join(workDir, "bench");
+    fs.mkdirSync(benchDir, { recursive: true, mode: 0o700 });
+
+    // 1. the primary, loaded with sysbench over its socket (seen from the host through the run volume)
+    log(`${engine}: starting pod 0`);
+    await cluster.scaleTo(1);
+    const pod0 = cluster.pod(0);
+    const socket = hostPath(pod0, "mysql", env0.SOCKET);
+    const datadir0 = hostPath(pod0, "mysql", env0.DATADIR);
+    const sbPassword = secret();
+    const dumpPassword = secret();
+    const dumpGrants = "SELECT, SHOW VIEW, TRIGGER, LOCK TABLES, EVENT, PROCESS, RELOAD, EXECUTE";
+    await cluster.rootSql(0, [
+        `CREATE DATABASE ${benchDb}`,
+        `CREATE USER 'sbtest'@'localhost' IDENTIFIED BY '${sbPassword}'`,
+        `GRANT ALL ON ${benchDb}.* TO 'sbtest'@'localhost'`,
+        `CREATE USER 'bench'@'%' IDENTIFIED BY '${dumpPassword}'`,
+        `GRANT ${dumpGrants} ON *.* TO 'bench'@'%'`,
+    ].join(";\n"));
+    const sbConfig = path.join(benchDir, "sysbench.cfg"); // options file: no password in any argv
+    fs.writeFileSync(sbConfig, [
+        "db-driver=mysql", `mysql-socket=${socket}`, "mysql-user=sbtest", `mysql-password=${sbPassword}`,
+        `mysql-db=${benchDb}`, "threads=2", "",
+    ].join("\n"), { mode: 0o600 });
+    log(`${engine}: sysbench oltp_read_write prepare, ${tables} tables x ${tableSize} rows`);
+    let start = now();
+    await runTrackedOk("sysbench prepare", "sysbench",
+        [`--config-file=${sbConfig}`, "oltp_read_write", `--tables=${tables}`, `--table-size=${tableSize}`, "prepare"],
+        { logFile: path.join(benchDir, "sysbench.log") });
+    const loadSeconds = secondsSince(start);
+    // the load's binary logs are not data: neither clone method copies them, so keep them out of the dataset
+    const binlogsBefore = await cluster.rootSql(0, "SHOW BINARY LOGS");
+    const binlogBytes = binlogsBefore.split("\n").reduce((s, l) => s + Number(l.split("\t")[1] ?? 0), 0);
+    log(`${engine}: binary logs after the load: ${binlogsBefore.replace(/\t/g, " ").replace(/\n/g, ", ")}`);
+    await cluster.rootSql(0, "FLUSH BINARY LOGS");
+    const current = (await cluster.rootSql(0, "SHOW BINARY LOGS")).split("\n").pop()!.split("\t")[0];
+    await cluster.rootSql(0, `PURGE BINARY LOGS TO '${current}'`);
+    const binlogsAfter = (await cluster.rootSql(0, "SHOW BINARY LOGS")).split("\n")
+        .reduce((s, l) => s + Number(l.split("\t")[1] ?? 0), 0);
+    const rows0 = await cluster.rootSql(0, `SELECT COUNT(*) FROM ${benchDb}.sbtest1`);
+    const datasetBytes = await duBytes(datadir0);
+    const donorCachedBytes = await cachedBytes(datadir0);
+    log(`${engine}: loaded in ${loadSeconds.toFixed(1)} s; datadir ${gb(datasetBytes)} (du -sb), ` +
+        `${gb(binlogBytes - binlogsAfter)} of load binlogs purged, ${pct(donorCachedBytes, datasetBytes)} in page cache`);
+
+    // 2. our clone path: pod 1 from start to Ready; the clone-mysql init container timed by polling
+    log(`${engine}: starting pod 1 (clone-mysql, then replication)`);
+    let initStart: bigint | undefined;
+    let initEnd: bigint | undefined;
+    let polling = true;
+    const poller = (async () => {
+        while (polling) {
+            const current1 = cluster.pods.get(1)?.currentInit?.name;
+            if (current1 === "clone-mysql" && initStart === undefined) {
+                initStart = now();
+            } else if (current1 !== "clone-mysql" && initStart !== undefined && initEnd === undefined) {
+                initEnd = now();
+            }
+            await sleep(20);
+        }
+    })();
+    start = now();
+    try {
+        await cluster.startPod(1, 600000);
+    } finally {
+        polling = false;
+        await poller;
+    }
+    const cloneSeconds = secondsSince(start);
+    const pod1 = cluster.pod(1);
+    const attempts = pod1.initAttempts["clone-mysql"] ?? 0;
+    const cloneInitSeconds = initStart !== undefined && initEnd !== undefined && attempts === 1
+        ? Number(initEnd - initStart) / 1e9 : undefined;
+    const cloneInitLogSeconds = logSpan(pod1.logFile(`clone-mysql-${attempts - 1}`), /\] cloning from /, /\] clone from .* complete/);
+    const rows1 = await cluster.rootSql(1, `SELECT COUNT(*) FROM ${benchDb}.sbtest1`);
+    if (rows1 !== rows0) {
+        throw new Error(`${engine}: the replica has ${rows1} rows in sbtest1, the primary ${rows0}`);
+    }
+    log(`${engine}: pod 1 ready after ${cloneSeconds.toFixed(1)} s (clone-mysql ${cloneInitSeconds?.toFixed(1) ?? "?"} s, ` +
+        `${attempts} attempt(s); log timestamps: ${cloneInitLogSeconds ?? "?"} s)`);
+
+    // 3. cp -a of the replica's datadir, the server stopped cleanly (a consistent copy), warm then evicted
+    const datadir1 = hostPath(pod1, "mysql", serverEnv(cluster, pod1.name).DATADIR);
+    start = now();
+    await cluster.deletePod(1);
+    const stopReplicaSeconds = secondsSince(start);
+    await runOk("sync", []);
+    const replicaBytes = await duBytes(datadir1);
+    const copy = path.join(benchDir, "cp-target");
+    const cpCachedBytes = await cachedBytes(datadir1);
+    const cpSeconds = await timed("cp -a", "cp", ["-a", datadir1, copy]);
+    const cpSyncSeconds = await timed("sync", "sync", []);
+    fs.rmSync(copy, { recursive: true, force: true });
+    await runOk("sync", []);
+    // drop the source's pages from the page cache (posix_fadvise DONTNEED; /proc/sys/vm/drop_caches is not ours to use)
+    await runOk("bash", ["-c", 'find "$1" -type f -exec dd if={} iflag=nocache count=0 status=none \\;', "-", datadir1]);
+    const cpColdCachedBytes = await cachedBytes(datadir1);
+    const cpColdSeconds = await timed("cp -a (evicted)", "cp", ["-a", datadir1, copy]);
+    fs.rmSync(copy, { recursive: true, force: true });
+    await runOk("sync", []);
+    log(`${engine}: cp -a of ${gb(replicaBytes)}: ${cpSeconds.toFixed(2)} s with ${pct(cpCachedBytes, replicaBytes)} cached ` +
+        `(+ sync ${cpSyncSeconds.toFixed(2)} s), ${cpColdSeconds.toFixed(2)} s with ${pct(cpColdCachedBytes, replicaBytes)} cached`);
+
+    // 4. dump | load: every user database of pod 0, over the cluster network, into a fresh server
+    //    (same configuration as a pod: binary log on, sync_binlog=1) in the client namespace
+    const { dumpLoadSeconds, loadedBytes } = await dumpLoad(cluster, engine, benchDir, image, dumpPassword, rows0);
+    log(`${engine}: dump | load ${dumpLoadSeconds.toFixed(1)} s (loaded datadir ${gb(loadedBytes)})`);
+
+    log(`${engine}: destroying the cluster`);
+    await cluster.destroy(true);
+    clusters.delete(cluster);
+    return {
+        engine, version, datasetBytes, binlogBytesPurged: binlogBytes - binlogsAfter, loadSeconds, donorCachedBytes,
+        cloneSeconds, cloneInitSeconds, cloneInitLogSeconds, replicaBytes, stopReplicaSeconds, cpSeconds, cpCachedBytes,
+        cpSyncSeconds, cpColdSeconds, cpColdCachedBytes, dumpLoadSeconds, loadedBytes,
+    };
+}
+
+const dumpLoadScript = `set -euo pipefail
+mysqld=$1 client=$2 dump=$3 init=$4 donor=$5 dump_extra=$6 check_table=$7
+data=/var/lib/mysql/data sock=/var/run/mysqld/load.sock cnf=/etc/bench/my.cnf
+local_sql() { "$client" --no-defaults -uroot --socket="$sock" --batch --skip-column-names "$@"; }
+if [[ $init == mysqld ]]; then
+  "$mysqld" --defaults-file="$cnf" --initialize-insecure --datadir="$data"
+else
+  "$init" --defaults-file="$cnf" --datadir="$data" --auth-root-authentication-method=normal --skip-test-db >/dev/null
+fi
+"$mysqld" --defaults-file="$cnf" --datadir="$data" --socket="$sock" --pid-file="$sock.pid" --skip-networking &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null; wait $pid || true' EXIT
+until local_sql -e 'SELECT 1' >/dev/null 2>&1; do kill -0 $pid; sleep 0.2; done
+dbs=$("$client" --defaults-file=/etc/bench/dump.cnf -h "$donor" --batch --skip-column-names -e "SELECT schema_name FROM information_schema.schemata
+  WHERE schema_name NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') ORDER BY 1")
+echo "BENCH databases=$(echo $dbs)"
+start=$(date +%s.%N)
+# shellcheck disable=SC2086
+"$dump" --defaults-file=/etc/bench/dump.cnf -h "$donor" $dump_extra --single-transaction --quick \\
+  --routines --events --triggers --databases $dbs | local_sql
+end=$(date +%s.%N)
+echo "BENCH start=$start end=$end"
+echo "BENCH rows=$(local_sql -e "SELECT COUNT(*) FROM $check_table")"
+kill -TERM $pid
+wait $pid
+trap - EXIT
+echo "BENCH loaded_bytes=$(du -sb "$data" | cut -f1)"
+`;
+
+async function dumpLoad(cluster: EmulatedCluster, engine: Engine, benchDir: string, image: { root: string; uid: number; gid: number },
+    dumpPassword: string, expectedRows: string): Promise<{ dumpLoadSeconds: number; loadedBytes: number }> {
+    const dir = path.join(benchDir, "load");
+    const etc = path.join(dir, "etc");
+    for (const d of [dir, etc, path.join(dir, "lib"), path.join(dir, "run")]) {
+        fs.mkdirSync(d, { recursive: true });
+        fs.chownSync(d, image.uid, image.gid);
+    }
+    const { configMapData } = cluster.template;
+    const files: Record<string, string> = {
+        "my.cnf": `${configMapData["base.cnf"]}\n${configMapData["primary.cnf"]}\n[mysqld]\nserver-id=199\n`,
+        "dump.cnf": `[client]\nuser=bench\npassword="${dumpPassword}"\nport=${cluster.rendered.services.primary.spec.ports[0].port}\n`,
+        "dumpload.sh": dumpLoadScript,
+    };
+    for (const [name, text] of Object.entries(files)) {
+        const file = path.join(etc, name);
+        fs.writeFileSync(file, text, { mode: 0o600 });
+        fs.chownSync(file, image.uid, image.gid);
+    }
+    const env = serverEnv(cluster, `${cluster.template.statefulSetName}-0`);
+    const [dump, init, extra] = engine === "mysql"
+        ? ["mysqldump", "mysqld", "--set-gtid-purged=OFF"]
+        : ["mariadb-dump", env.INSTALL_DB, ""];
+    const donor = `${cluster.template.statefulSetName}-0.${cluster.template.serviceName}`;
+    log(`${engine}: dump | load from ${donor} into a fresh server in the client namespace`);
+    const result = await runTracked(path.join(infraDir, "pod-exec.sh"),
+        ["bash", "/etc/bench/dumpload.sh", env.MYSQLD, env.MYSQL_CLIENT, dump, init, donor, extra, `${benchDb}.sbtest1`], {
+            env: {
+                PATH: process.env.PATH,
+                POD_NETNS: `${cluster.net}-client`,
+                POD_HOSTNAME: "client",
+                POD_ROOT: image.root,
+                POD_MOUNTS: [`${path.join(dir, "lib")}:/var/lib/mysql`, `${path.join(dir, "run")}:/var/run/mysqld`,
+                    `${etc}:/etc/bench:ro`].join("\n"),
+                POD_HOSTS_FILE: cluster.hostsFile("client"),
+                POD_UID: String(image.uid),
+                POD_GID: String(image.gid),
+            },
+            logFile: path.join(benchDir, "dumpload.log"),
+        });
+    const field = (name: string) => result.stdout.match(new RegExp(`^BENCH .*\\b${name}=(\\S+)`, "m"))?.[1];
+    if (result.code !== 0 || field("loaded_bytes") === undefined) {
+        throw new Error(`dump | load exited ${result.code}: ${result.stderr.trim().slice(-2000)}`);
+    }
+    if (field("rows") !== expectedRows) {
+        throw new Error(`dump | load: ${field("rows")} rows in sbtest1, the primary has ${expectedRows}`);
+    }
+    return { dumpLoadSeconds: Number(field("end")) - Number(field("start")), loadedBytes: Number(field("loaded_bytes")) };
+}
+
+// ---- report -------------------------------------------------------------------------------
+
+function table(rows: string[][]): string {
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    return rows.map((r, ri) => {
+        const line = r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
+        return ri === 0 ? `${line}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : line;
+    }).join("\n");
+}
+
+function commandLine(): string {
+    const knobs = Object.entries(process.env).filter(([k]) => k.startsWith("BENCH_")).map(([k, v]) => `${k}=${v} `).join("");
+    return process.env.npm_lifecycle_event === "bench:clone"
+        ? `${knobs}npm run bench:clone   (ts-node tests/e2e/bench-clone.ts)`
+        : `${knobs}ts-node ${path.relative(process.cwd(), process.argv[1] ?? "tests/e2e/bench-clone.ts")}`;
+}
+
+function report(results: Result[]): void {
+    const s = (x: number) => x.toFixed(2);
+    console.log("\n" + table([
+        ["engine", "method", "dataset bytes", "our clone (s)", "cp -a (s)", "dump|load (s)", "ours/cp", "dump/ours", "cp -a evicted (s)"],
+        ...results.map((r) => [
+            `${r.engine} ${r.version}`, r.engine === "mysql" ? "CLONE plugin" : "mariabackup stream",
+            String(r.datasetBytes), s(r.cloneSeconds), s(r.cpSeconds), s(r.dumpLoadSeconds),
+            `${(r.cloneSeconds / r.cpSeconds).toFixed(1)}x`, `${(r.dumpLoadSeconds / r.cloneSeconds).toFixed(1)}x`,
+            s(r.cpColdSeconds),
+        ]),
+    ]));
+    console.log("\nDetails:");
+    for (const r of results) {
+        console.log(`- ${r.engine}: dataset = du -sb of pod 0's datadir after loading ${tables} x ${tableSize} sysbench rows ` +
+            `(${r.loadSeconds.toFixed(1)} s) and purging ${gb(r.binlogBytesPurged)} of load binlogs; ` +
+            `${pct(r.donorCachedBytes, r.datasetBytes)} of it in the page cache when pod 1 started.`);
+        console.log(`  our clone = pod 1 start -> Ready (${s(r.cloneSeconds)} s); of that, clone-mysql init container ` +
+            `${r.cloneInitSeconds !== undefined ? s(r.cloneInitSeconds) : "?"} s (polled; its log timestamps, 1 s resolution: ` +
+            `${r.cloneInitLogSeconds ?? "?"} s); the rest is init-mysql, the replication setup server, server start and probes.`);
+        console.log(`  cp -a = pod 1's datadir (${gb(r.replicaBytes)}) after a clean stop (${s(r.stopReplicaSeconds)} s), same filesystem: ` +
+            `${s(r.cpSeconds)} s with ${pct(r.cpCachedBytes, r.replicaBytes)} of the source in the page cache (warm), + ${s(r.cpSyncSeconds)} s ` +
+            `for the sync after it; ${s(r.cpColdSeconds)} s after evicting the source (fadvise DONTNEED, ` +
+            `${pct(r.cpColdCachedBytes, r.replicaBytes)} still cached; the VM's host cache may still be warm).`);
+        console.log(`  dump|load = ${r.engine === "mysql" ? "mysqldump --set-gtid-purged=OFF | mysql" : "mariadb-dump | mariadb"} ` +
+            `--single-transaction --quick, every user database over TCP from pod 0 into a fresh server with the pods' ` +
+            `configuration (binlog on, sync_binlog=1, innodb_flush_log_at_trx_commit=1, default buffer pool), ` +
+            `server initialisation excluded; loaded datadir ${gb(r.loadedBytes)}.`);
+    }
+    console.log(`\nAll pods share this machine's ${os.cpus().length} cores and one disk; nothing is asserted on timing.`);
+    console.log(`Command: ${commandLine()}`);
+    console.log(`Total run time: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+async function main(): Promise<void> {
+    if (process.getuid?.() !== 0) {
+        throw new Error("the benchmark needs root (pods are Linux namespaces)");
+    }
+    await ensureSysbench();
+    const versions = await ensureImages(log);
+    const images = await imageResolver();
+    const results: Result[] = [];
+    for (const engine of engines) {
+        if (engine !== "mariadb" && engine !== "mysql") {
+            throw new Error(`BENCH_ENGINES: unknown engine ${engine}`);
+        }
+        workDirs.add(path.join(workRoot, `bench-${engine}`));
+        results.push(await bench(engine, engine === "mysql" ? versions.mysqlVersion : versions.mariadbVersion, images));
+    }
+    await cleanup(true);
+    report(results);
+}
+
+main().catch(async (error) => {
+    console.error(`bench-clone failed: ${error instanceof Error ? error.stack : error}`);
+    await cleanup(!keepOnFailure);
+    if (keepOnFailure) {
+        console.error(`work dirs kept: ${[...workDirs].join(" ")}`);
+    }
+    process.exit(1);
+});

@@ -1,0 +1,104 @@
+/**
+ * The real replication suite: `npm run test:e2e` (Linux, root). For each engine, one emulated
+ * cluster of the component's own pods runs the scenarios in order; prints each scenario's wall
+ * time and a final "N passed, N failed" line.
+ */
+import { MySqlClusterArgs } from "../../components";
+import { EmulatedCluster } from "./harness/cluster";
+import { ensureImages, imageResolver } from "./images";
+import { scenarios } from "./scenarios";
+
+interface Outcome {
+    readonly engine: string;
+    readonly scenario: string;
+    readonly ok: boolean;
+    readonly seconds: number;
+    readonly detail: string;
+}
+
+const started = Date.now();
+const stamp = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s`;
+const log = (message: string) => console.log(`${stamp()} ${message}`);
+const live: EmulatedCluster[] = [];
+
+// passwords with quotes, backslashes and spaces: the scripts must carry them intact
+const passwords = { rootPassword: `r00t"pw'x\\y;`, replicationPassword: "repl pw$1 `x`", backupPassword: "back'up\\pw" };
+
+async function runEngine(engine: "mysql" | "mariadb", version: string, subnet: number, only: RegExp | undefined): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    const args: MySqlClusterArgs = { engine, version, replicas: 3, ...passwords };
+    const cluster = await EmulatedCluster.create({
+        engine, name: "db", args, net: `e2e${engine}`, subnet, workDir: `/tmp/mysql-cluster-e2e/${engine}`,
+        images: await imageResolver(), log: (m) => log(`[${engine}] ${m}`),
+    });
+    live.push(cluster);
+    let failed = false;
+    try {
+        for (const scenario of scenarios) {
+            if (only && !only.test(scenario.name)) {
+                continue;
+            }
+            const t0 = Date.now();
+            log(`[${engine}] ${scenario.name}`);
+            try {
+                const detail = (await scenario.run(cluster)) ?? "";
+                outcomes.push({ engine, scenario: scenario.name, ok: true, seconds: (Date.now() - t0) / 1000, detail });
+                log(`[${engine}] PASS ${scenario.name}: ${detail}`);
+            } catch (error) {
+                failed = true;
+                const detail = error instanceof Error ? error.message : String(error);
+                outcomes.push({ engine, scenario: scenario.name, ok: false, seconds: (Date.now() - t0) / 1000, detail });
+                log(`[${engine}] FAIL ${scenario.name}: ${detail}`);
+            }
+        }
+    } finally {
+        // logs stay on failure, for the next person to read
+        await cluster.destroy(!failed);
+        live.splice(live.indexOf(cluster), 1);
+    }
+    return outcomes;
+}
+
+async function main(): Promise<number> {
+    if (process.platform !== "linux" || process.getuid?.() !== 0) {
+        console.error("test:e2e needs Linux and root (network and mount namespaces); it did NOT run.");
+        console.log("0 passed, 1 failed");
+        return 1;
+    }
+    const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : undefined;
+    const engines = (process.env.E2E_ENGINES ?? "mariadb,mysql").split(",");
+    const versions = await ensureImages(log);
+    log(`images: MariaDB ${versions.mariadbVersion} (host), MySQL ${versions.mysqlVersion} (Debian sid root)`);
+    const outcomes: Outcome[] = [];
+    if (engines.includes("mariadb")) {
+        outcomes.push(...await runEngine("mariadb", versions.mariadbVersion, 1, only));
+    }
+    if (engines.includes("mysql")) {
+        outcomes.push(...await runEngine("mysql", versions.mysqlVersion, 2, only));
+    }
+    console.log("\nscenario | engine | result | wall time");
+    console.log("--- | --- | --- | ---");
+    for (const o of outcomes) {
+        console.log(`${o.scenario} | ${o.engine} | ${o.ok ? "pass" : "FAIL"} | ${o.seconds.toFixed(1)} s`);
+    }
+    const passed = outcomes.filter((o) => o.ok).length;
+    const failed = outcomes.length - passed;
+    console.log(`\ntotal wall time ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    console.log(`${passed} passed, ${failed} failed`);
+    return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, async () => {
+        log(`${signal}: cleaning up`);
+        await Promise.all(live.map((c) => c.destroy(false)));
+        process.exit(130);
+    });
+}
+
+main().then((code) => process.exit(code), async (error) => {
+    console.error(error);
+    await Promise.all(live.map((c) => c.destroy(false)));
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+});

@@ -1,0 +1,229 @@
+/**
+ * The replication scenarios, run in order on one emulated cluster per engine. Each one states
+ * the behaviour it proves; a failed check throws.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { EmulatedCluster } from "./harness/cluster";
+import { run, sleep, waitFor } from "./harness/process";
+import { BackgroundWriter, createAppSchema, loadFiller, writeRows } from "./workload";
+
+export interface Scenario {
+    readonly name: string;
+    readonly run: (cluster: EmulatedCluster) => Promise<string | void>;
+}
+
+/** A file the test drops in a pod's data volume: gone if the pod ever re-clones. */
+const sentinel = (cluster: EmulatedCluster, ordinal: number) =>
+    path.join(cluster.pod(ordinal).volumeDir("data"), "data", "e2e-sentinel");
+
+function log(cluster: EmulatedCluster, ordinal: number, label: string): string {
+    const file = cluster.pod(ordinal).logFile(label);
+    return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+}
+
+async function assertConverged(cluster: EmulatedCluster, rows: number): Promise<string> {
+    await cluster.waitForRows(rows);
+    const sums = await cluster.checksums();
+    const distinct = new Set(Object.values(sums));
+    assert.equal(distinct.size, 1, `checksums differ: ${JSON.stringify(sums)}`);
+    return `${rows} rows on ${Object.keys(sums).length} pods, CHECKSUM TABLE equal (${[...distinct][0]})`;
+}
+
+async function replicaStatus(cluster: EmulatedCluster, ordinal: number): Promise<Record<string, string>> {
+    const syntax = cluster.template.containers[0].env.find((e) => e.name === "REPLICATION_SYNTAX")!.value;
+    const pod = cluster.pod(ordinal);
+    const env = Object.fromEntries(cluster.template.containers[0].env.filter((e) => e.value).map((e) => [e.name, e.value]));
+    const result = await pod.exec("mysql", [env.MYSQL_CLIENT!, `--defaults-file=${env.RUN_DIR}/root.cnf`, "--vertical",
+        "-e", syntax === "source" ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS"]);
+    return Object.fromEntries(result.stdout.split("\n").map((l) => l.match(/^\s*(\w+): ?(.*)$/)).filter(Boolean)
+        .map((m) => [m![1], m![2]]));
+}
+
+async function cloneBytes(cluster: EmulatedCluster, ordinal: number): Promise<number> {
+    const pod = cluster.pods.get(ordinal);
+    if (!pod) {
+        return 0;
+    }
+    const du = await run("du", ["-sb", path.join(pod.volumeDir("data"), "clone.tmp")]);
+    return Number(du.stdout.split("\t")[0]) || 0;
+}
+
+/** Largest size `clone.tmp` reaches during one uncut clone of a fresh pod: what 100% means. */
+async function fullCloneBytes(cluster: EmulatedCluster, ordinal: number): Promise<number> {
+    let largest = 0;
+    let watching = true;
+    const watcher = (async () => {
+        while (watching) {
+            largest = Math.max(largest, await cloneBytes(cluster, ordinal));
+            await sleep(10);
+        }
+    })();
+    await cluster.startPod(ordinal, 600000);
+    watching = false;
+    await watcher;
+    return largest;
+}
+
+/** Watches a pod's clone and kills clone-mysql once `clone.tmp` holds `fraction` of `expectedBytes`. */
+async function cutCloneAt(cluster: EmulatedCluster, ordinal: number, fraction: number, expectedBytes: number): Promise<number> {
+    const deadline = Date.now() + 300000;
+    for (;;) {
+        const pod = cluster.pods.get(ordinal);
+        const init = pod?.currentInit;
+        if (pod && init?.name === "clone-mysql") {
+            const bytes = await cloneBytes(cluster, ordinal);
+            if (bytes >= fraction * expectedBytes) {
+                process.kill(-init.child.pid!, "SIGKILL");
+                return bytes / expectedBytes;
+            }
+            if (init.child.exitCode !== null) {
+                throw new Error(`the clone finished before it could be cut at ${fraction * 100}%`);
+            }
+        }
+        if (Date.now() > deadline) {
+            throw new Error("no clone to cut");
+        }
+        await sleep(10);
+    }
+}
+
+export const scenarios: Scenario[] = [
+    {
+        name: "1. 3 pods from empty; rows through the primary Service reach every replica",
+        async run(cluster) {
+            await cluster.scaleTo(3);
+            assert.match(log(cluster, 1, "clone-mysql-0"), /cloning from db-0\.db/);
+            assert.match(log(cluster, 2, "clone-mysql-0"), /cloning from db-1\.db/);
+            assert.match(log(cluster, 2, "clone-mysql-0"), /clone from db-1\.db complete/);
+            if (cluster.options.engine === "mariadb") {
+                assert.match(log(cluster, 2, "mysql-0"), /position from xtrabackup_slave_info/);
+            }
+            await createAppSchema(cluster);
+            const rows = await writeRows(cluster, 500, "s1");
+            for (const n of [0, 1, 2]) {
+                fs.writeFileSync(sentinel(cluster, n), "");
+            }
+            return assertConverged(cluster, rows);
+        },
+    },
+    {
+        name: "2. a non-admin user cannot write on a replica; reads through the read Service work",
+        async run(cluster) {
+            for (let i = 0; i < 3; i++) {
+                const read = await cluster.clientSql("read", "SELECT COUNT(*) FROM t");
+                assert.equal(read.code, 0, read.stderr);
+                assert.ok(Number(read.stdout) >= 500);
+            }
+            for (const n of [1, 2]) {
+                const write = await cluster.clientSql({ ordinal: n }, "INSERT INTO t (payload) VALUES ('forbidden')");
+                assert.notEqual(write.code, 0, `a write on replica ${n} succeeded`);
+                assert.match(write.stderr, /read.only/i);
+            }
+            return "writes on replicas refused (read-only); 3 reads through the read Service answered";
+        },
+    },
+    {
+        name: "3. container restart of a replica: no re-clone, catches up",
+        async run(cluster) {
+            const pod = cluster.pod(1);
+            pod.killContainer("mysql", "SIGKILL");
+            const rows = await writeRows(cluster, 300, "s3");
+            await waitFor("pod 1 restarted", 60000, async () => pod.restarts.mysql >= 1);
+            await pod.waitReady(120000);
+            assert.ok(fs.existsSync(sentinel(cluster, 1)), "pod 1 re-cloned");
+            return assertConverged(cluster, rows);
+        },
+    },
+    {
+        name: "4. pod restart (init containers re-run): clone skipped, replication resumes",
+        async run(cluster) {
+            await cluster.deletePod(2);
+            const rows = await writeRows(cluster, 300, "s4");
+            const pod = await cluster.startPod(2);
+            assert.equal(pod.initAttempts["clone-mysql"], 1);
+            assert.match(log(cluster, 2, "clone-mysql-0"), /data directory present: clone skipped/);
+            assert.ok(fs.existsSync(sentinel(cluster, 2)), "pod 2 re-cloned");
+            return assertConverged(cluster, rows);
+        },
+    },
+    {
+        name: "5. clone cut at ~50% and ~95%: the next attempt wipes and re-clones",
+        async run(cluster) {
+            await loadFiller(cluster, 400);
+            const rows = await writeRows(cluster, 10, "s5");
+            await cluster.waitForRows(rows);
+            await cluster.deletePod(2);
+            cluster.deleteVolume(2);
+            const expected = await fullCloneBytes(cluster, 2);
+            await cluster.deletePod(2);
+            cluster.deleteVolume(2);
+            const starting = cluster.startPod(2, 600000);
+            const first = await cutCloneAt(cluster, 2, 0.5, expected);
+            await waitFor("the second clone attempt", 60000, async () => cluster.pods.get(2)?.initAttempts["clone-mysql"] === 2);
+            const second = await cutCloneAt(cluster, 2, 0.95, expected);
+            const pod = await starting;
+            assert.ok(pod.initAttempts["clone-mysql"] >= 3);
+            assert.ok(pod.restarts.mysql === 0, "the server crash-looped");
+            const summary = await assertConverged(cluster, rows);
+            return `cut at ${(first * 100).toFixed(0)}% and ${(second * 100).toFixed(0)}% of ${(expected / 1e6).toFixed(0)} MB; ${summary}`;
+        },
+    },
+    {
+        name: "6. the donor replicates in GTID mode: the next clone still works",
+        async run(cluster) {
+            const mariadb = cluster.options.engine === "mariadb";
+            await cluster.deletePod(2);
+            await cluster.deletePod(1);
+            cluster.deleteVolume(1);
+            cluster.deleteVolume(2);
+            await cluster.startPod(1);
+            await cluster.startPod(2);
+            for (const n of [1, 2]) {
+                const status = await replicaStatus(cluster, n);
+                if (mariadb) {
+                    assert.equal(status.Using_Gtid, "Slave_Pos", `pod ${n} does not replicate in GTID mode`);
+                } else {
+                    assert.equal(status.Auto_Position, "1", `pod ${n} does not use GTID auto-position`);
+                }
+            }
+            if (mariadb) {
+                assert.match(log(cluster, 1, "mysql-0"), /position from xtrabackup_binlog_info[^]*gtid_slave_pos/);
+                assert.match(log(cluster, 2, "mysql-0"), /position from xtrabackup_slave_info[^]*SET GLOBAL gtid_slave_pos[^]*master_use_gtid/);
+            }
+            const rows = await writeRows(cluster, 200, "s6");
+            return assertConverged(cluster, rows);
+        },
+    },
+    {
+        name: "7. scale 3 -> 5 while a write load runs on the primary",
+        async run(cluster) {
+            const writer = new BackgroundWriter(cluster, "s7");
+            await sleep(2000);
+            await cluster.scaleTo(5);
+            await sleep(2000);
+            await writer.stop();
+            const rows = Number(await cluster.rootSql(0, "SELECT COUNT(*) FROM appdb.t"));
+            const loaded = Number(await cluster.rootSql(0, "SELECT COUNT(*) FROM appdb.t WHERE payload LIKE 's7-%'"));
+            assert.ok(loaded > 100, `only ${loaded} rows written under load`);
+            return `${loaded} rows written during the scale-up; ${await assertConverged(cluster, rows)}`;
+        },
+    },
+    {
+        name: "8. scale 5 -> 3 -> 5 keeping the volumes: returning pods resume from their data",
+        async run(cluster) {
+            for (const n of [3, 4]) {
+                fs.writeFileSync(sentinel(cluster, n), "");
+            }
+            await cluster.scaleTo(3);
+            const rows = await writeRows(cluster, 300, "s8");
+            await cluster.scaleTo(5);
+            for (const n of [3, 4]) {
+                assert.ok(fs.existsSync(sentinel(cluster, n)), `pod ${n} re-cloned instead of resuming`);
+                assert.match(log(cluster, n, "clone-mysql-0"), /clone skipped/);
+            }
+            return assertConverged(cluster, rows);
+        },
+    },
+];

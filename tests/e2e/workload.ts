@@ -1,0 +1,67 @@
+/** Data the scenarios write: through the Service names, as the application account. */
+import * as fs from "fs";
+import * as path from "path";
+import { ChildProcess } from "child_process";
+import { appUser, EmulatedCluster, infraDir } from "./harness/cluster";
+import { exited, killGroup, sleep, startLogged } from "./harness/process";
+
+/** Creates the application database, account and table on the primary (as root, over its socket). */
+export async function createAppSchema(cluster: EmulatedCluster): Promise<void> {
+    const { database, user, password } = appUser;
+    await cluster.rootSql(0, `CREATE DATABASE ${database};
+        CREATE USER '${user}'@'%' IDENTIFIED BY '${password}';
+        GRANT ALL ON ${database}.* TO '${user}'@'%';
+        CREATE TABLE ${database}.t (id BIGINT AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(200) NOT NULL,
+            created TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB;`);
+}
+
+/** Inserts `count` rows through the primary Service in one client session; returns the row count after. */
+export async function writeRows(cluster: EmulatedCluster, count: number, tag: string): Promise<number> {
+    const values = Array.from({ length: count }, (_, i) => `('${tag}-${i}')`).join(",");
+    const result = await cluster.clientSql("primary", `INSERT INTO t (payload) VALUES ${values}; SELECT COUNT(*) FROM t;`);
+    if (result.code !== 0) {
+        throw new Error(`writing through the primary Service failed: ${result.stderr}`);
+    }
+    return Number(result.stdout.trim());
+}
+
+/** Grows a filler table to about `megabytes` MB of random rows on the primary (replicated like any write). */
+export async function loadFiller(cluster: EmulatedCluster, megabytes: number): Promise<number> {
+    const table = `${appUser.database}.filler`;
+    await cluster.rootSql(0, `CREATE TABLE ${table} (id BIGINT AUTO_INCREMENT PRIMARY KEY, pad VARBINARY(1024)) ENGINE=InnoDB;
+        INSERT INTO ${table} (pad) VALUES (RANDOM_BYTES(1000)), (RANDOM_BYTES(1000));`);
+    let rows = 2;
+    while (rows < megabytes * 1000) {
+        await cluster.rootSql(0, `INSERT INTO ${table} (pad) SELECT RANDOM_BYTES(1000) FROM ${table}`);
+        rows *= 2;
+    }
+    return rows;
+}
+
+/** A writer that inserts rows through the primary Service until stopped; counts are read afterwards. */
+export class BackgroundWriter {
+    private readonly child: ChildProcess;
+    private readonly stopFile: string;
+
+    constructor(cluster: EmulatedCluster, tag: string) {
+        this.stopFile = path.join(cluster.workDir, "client", "stop-writer");
+        fs.rmSync(this.stopFile, { force: true });
+        const [client, ...args] = cluster.clientCommand("primary", ["--force"]);
+        const quoted = [client, ...args].map((a) => `'${a}'`).join(" ");
+        // one statement per row, each autocommitted and acknowledged before the next
+        const loop = `i=0; while [ ! -e /etc/e2e-client/stop-writer ]; do
+            echo "INSERT INTO t (payload) VALUES ('${tag}-$i');"; i=$((i+1)); sleep 0.01; done | ${quoted}`;
+        this.child = startLogged(path.join(infraDir, "pod-exec.sh"), ["bash", "-c", loop],
+            path.join(cluster.workDir, "logs", `writer-${tag}.log`), cluster.clientEnv());
+    }
+
+    async stop(): Promise<void> {
+        fs.writeFileSync(this.stopFile, "");
+        const done = await Promise.race([exited(this.child).then(() => true), sleep(15000).then(() => false)]);
+        if (!done) {
+            killGroup(this.child, "SIGKILL");
+            await exited(this.child);
+        }
+        fs.rmSync(this.stopFile, { force: true });
+    }
+}
