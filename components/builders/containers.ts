@@ -146,7 +146,7 @@ export function mysqlContainer(config: ClusterConfig): Container {
         resources: resources(config.resources),
         securityContext: hardened,
         startupProbe: execProbe("probe-alive.sh", Math.ceil(config.startupTimeoutSeconds / probePeriodSeconds)),
-        livenessProbe: execProbe("probe-alive.sh", 6),
+        livenessProbe: execProbe("probe-alive.sh", 3),
         readinessProbe: execProbe("probe-ready.sh", 2, 5),
     };
 }

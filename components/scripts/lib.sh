@@ -4,6 +4,8 @@
 
 # shellcheck disable=SC2034 # read by the scripts that source this file
 readonly PENDING_MARKER=mysql-cluster-replication.pending
+# shellcheck disable=SC2034 # read by the scripts that source this file
+readonly RECLONE_MARKER=mysql-cluster-reclone.requested
 
 log() { printf '%s [%s] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${0##*/}" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

@@ -5,4 +5,6 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [[ -f ${RUN_DIR:?}/root.cnf ]] || die "server not set up yet"
+# a replica that must re-clone is restarted; run-mysql.sh does the re-clone
+[[ ! -f ${DATA_ROOT:?}/$RECLONE_MARKER ]] || die "re-clone requested: restarting the server container"
 sql "$RUN_DIR/root.cnf" -e 'SELECT 1' >/dev/null

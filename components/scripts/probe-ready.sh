@@ -16,4 +16,9 @@ if (($(pod_ordinal "${POD_NAME:?}") == 0)); then
 fi
 replication_words
 status=$("${MYSQL_CLIENT:?}" --defaults-file="$cnf" --connect-timeout=5 --vertical -e "$SHOW_REPLICA")
+if needs_reclone "$status"; then
+  # run-mysql.sh re-clones on the next container start; probe-alive.sh makes that start happen
+  touch "${DATA_ROOT:?}/$RECLONE_MARKER"
+  die "the primary purged binary logs this replica needs: re-clone requested"
+fi
 reason=$(replica_health "$status" "${MAX_REPLICA_LAG_SECONDS:?}") || die "$reason"

@@ -92,6 +92,14 @@ status_field() {
   awk -v field="^[[:space:]]*($2):[[:space:]]*" '$0 ~ field { sub(field, ""); print; exit }' <<<"$1"
 }
 
+# needs_reclone STATUS: the primary no longer has the binary logs this replica needs
+# (MariaDB and 5.7: 1236; MySQL 8.4+: 13114), so it can never catch up from its own data
+needs_reclone() {
+  local errno
+  errno=$(status_field "$1" 'Last_IO_Errno')
+  [[ $errno == 1236 || $errno == 13114 ]]
+}
+
 # replica_health STATUS MAX_LAG: ok when both threads run and the lag is at most MAX_LAG seconds
 replica_health() {
   local io sql lag

@@ -77,10 +77,25 @@ configure_replication() {
 }
 
 write_client_cnf "$root_cnf" root "${ROOT_PASSWORD:?}" "${SOCKET:?}"
-if [[ ! -d ${DATADIR:?} ]]; then
-  ((ordinal == 0)) || die "replica $POD_NAME has no data: clone-mysql must run first"
-  initialize_primary
+stale="${DATA_ROOT:?}/data.stale"
+# a replica whose primary purged the binary logs it needs is copied again; its old data is
+# kept aside until the new copy is complete
+if ((ordinal > 0)) && [[ -f $DATA_ROOT/$RECLONE_MARKER ]]; then
+  log "the primary no longer has the binary logs this replica needs: re-cloning"
+  if [[ -d ${DATADIR:?} ]]; then
+    rm -rf "$stale"
+    mv "$DATADIR" "$stale"
+  fi
+  rm -f "$DATA_ROOT/$RECLONE_MARKER"
 fi
+if [[ ! -d ${DATADIR:?} ]]; then
+  if ((ordinal == 0)); then
+    initialize_primary
+  else
+    bash "$here/clone-mysql.sh" || die "replica $POD_NAME has no data and could not clone a peer"
+  fi
+fi
+rm -rf "$stale"
 [[ -f $DATADIR/$PENDING_MARKER ]] && configure_replication
 trap - EXIT
 log "starting the server"

@@ -211,7 +211,7 @@ export const scenarios: Scenario[] = [
         },
     },
     {
-        name: "8. scale 5 -> 3 -> 5 keeping the volumes: returning pods resume from their data",
+        name: "8. scale 5 -> 3 -> 5 keeping the volumes: resume from their data, or re-clone after a purge",
         async run(cluster) {
             for (const n of [3, 4]) {
                 fs.writeFileSync(sentinel(cluster, n), "");
@@ -223,7 +223,21 @@ export const scenarios: Scenario[] = [
                 assert.ok(fs.existsSync(sentinel(cluster, n)), `pod ${n} re-cloned instead of resuming`);
                 assert.match(log(cluster, n, "clone-mysql-0"), /clone skipped/);
             }
-            return assertConverged(cluster, rows);
+            const resumed = await assertConverged(cluster, rows);
+
+            // away while the primary purges every binary log they would need: they must re-clone
+            await cluster.scaleTo(3);
+            await writeRows(cluster, 300, "s8-purged");
+            await cluster.rootSql(0, "FLUSH BINARY LOGS");
+            await sleep(1000);
+            await cluster.rootSql(0, "PURGE BINARY LOGS BEFORE NOW() + INTERVAL 1 SECOND");
+            const after = await writeRows(cluster, 10, "s8-after");
+            await cluster.scaleTo(5, 600000);
+            for (const n of [3, 4]) {
+                await waitFor(`pod ${n} re-cloned`, 300000, async () => !fs.existsSync(sentinel(cluster, n)) &&
+                    /re-cloning/.test(log(cluster, n, "mysql-1")) && cluster.pod(n).ready);
+            }
+            return `returning pods resumed (${resumed}); after a purge they re-cloned: ${await assertConverged(cluster, after)}`;
         },
     },
 ];

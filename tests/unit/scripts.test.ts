@@ -227,4 +227,13 @@ describe("replica readiness (replica_health on SHOW REPLICA STATUS output)", () 
     it("no replication configured at all -> not ready", () => {
         assert.notEqual(health("not-a-replica").status, 0);
     });
+    it("purged binary logs (MariaDB 1236, MySQL 13114) ask for a re-clone; other stops do not", () => {
+        const reclone = (fixture: string) => runScriptFunctions(
+            `needs_reclone "$(cat ${JSON.stringify(path.join(fixturesDir, "replica-status", fixture))})"`).status === 0;
+        assert.equal(reclone("mariadb-purged"), true);
+        assert.equal(reclone("mysql-purged"), true);
+        assert.equal(reclone("mariadb-io-stopped"), false);
+        assert.equal(reclone("mysql-healthy"), false);
+        assert.equal(reclone("not-a-replica"), false);
+    });
 });
