@@ -240,4 +240,26 @@ export const scenarios: Scenario[] = [
             return `returning pods resumed (${resumed}); after a purge they re-cloned: ${await assertConverged(cluster, after)}`;
         },
     },
+    {
+        name: "9. no password in any pod log or process argument list",
+        async run(cluster) {
+            const secrets = Object.values(cluster.template.secretData).filter((v) => v.length > 0);
+            const ps = await run("ps", ["-eo", "args"]);
+            const inArgs = secrets.filter((secret) => ps.stdout.includes(secret));
+            assert.deepEqual(inArgs, [], "a password is visible in a process argument list");
+            const logsDir = path.join(cluster.workDir, "logs");
+            const leaks: string[] = [];
+            for (const file of fs.readdirSync(logsDir)) {
+                const text = fs.readFileSync(path.join(logsDir, file), "utf8");
+                for (const secret of secrets) {
+                    if (text.includes(secret)) {
+                        leaks.push(file);
+                    }
+                }
+            }
+            assert.deepEqual(leaks, [], "a password appears in a pod log");
+            const processes = ps.stdout.split("\n").length;
+            return `${secrets.length} passwords searched in ${fs.readdirSync(logsDir).length} logs and ${processes} process argument lists: 0 found`;
+        },
+    },
 ];
