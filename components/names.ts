@@ -67,3 +67,12 @@ export const secretKeys = {
     replication: "replication-password",
     backup: "backup-password",
 } as const;
+
+/** Metadata of every object the component creates: explicit name, namespace, labels. */
+export function objectMeta(
+    name: string,
+    config: { readonly name: string; readonly namespace: string; readonly version: string;
+        readonly labels: ReadonlyArray<readonly [string, string]> },
+) {
+    return { name, namespace: config.namespace, labels: objectLabels(config.name, config.version, config.labels) };
+}

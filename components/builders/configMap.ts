@@ -1,7 +1,7 @@
 import * as crypto from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import { ClusterConfig } from "../config";
-import { clusterNames, objectLabels } from "../names";
+import { clusterNames, objectMeta } from "../names";
 import { podScripts } from "../scripts";
 import { baseServerConfig, extraServerConfig, primaryServerConfig, replicaServerConfig } from "./serverConfig";
 
@@ -29,11 +29,7 @@ export function buildConfigMap(config: ClusterConfig): ConfigMap {
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: {
-            name: clusterNames(config.name).configMap,
-            namespace: config.namespace,
-            labels: objectLabels(config.name, config.version, config.labels),
-        },
+        metadata: objectMeta(clusterNames(config.name).configMap, config),
         data: configMapData(config),
     };
 }

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config";
-import { clusterNames, objectLabels, secretKeys } from "../names";
+import { clusterNames, objectMeta, secretKeys } from "../names";
 
 type Secret = k8s.types.input.core.v1.Secret;
 
@@ -16,11 +16,7 @@ export function buildSecret(config: ClusterConfig, passwords: ClusterPasswords):
     return {
         apiVersion: "v1",
         kind: "Secret",
-        metadata: {
-            name: clusterNames(config.name).secret,
-            namespace: config.namespace,
-            labels: objectLabels(config.name, config.version, config.labels),
-        },
+        metadata: objectMeta(clusterNames(config.name).secret, config),
         type: "Opaque",
         stringData: {
             [secretKeys.backup]: pulumi.secret(passwords.backup),

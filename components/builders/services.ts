@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ClusterConfig } from "../config";
-import { clusterNames, objectLabels, podNameLabel, selectorLabels } from "../names";
+import { clusterNames, objectMeta, podNameLabel, selectorLabels } from "../names";
 
 type Service = k8s.types.input.core.v1.Service;
 
@@ -8,7 +8,7 @@ function service(config: ClusterConfig, name: string, spec: Service["spec"]): Se
     return {
         apiVersion: "v1",
         kind: "Service",
-        metadata: { name, namespace: config.namespace, labels: objectLabels(config.name, config.version, config.labels) },
+        metadata: objectMeta(name, config),
         spec,
     };
 }

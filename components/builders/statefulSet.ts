@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ClusterConfig } from "../config";
-import { clusterNames, objectLabels, selectorLabels } from "../names";
+import { clusterNames, objectLabels, objectMeta, selectorLabels } from "../names";
 import { volumes } from "../paths";
 import { backupSidecarContainer, cloneMysqlContainer, initMysqlContainer, mysqlContainer } from "./containers";
 
@@ -20,7 +20,7 @@ export function buildStatefulSet(config: ClusterConfig, configChecksum: string):
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
-        metadata: { name: names.statefulSet, namespace: config.namespace, labels },
+        metadata: objectMeta(names.statefulSet, config),
         spec: {
             serviceName: names.headlessService,
             replicas: config.replicas,
