@@ -17,6 +17,38 @@ export interface ResourceRequirements {
     readonly limits?: ComputeResources;
 }
 
+/** A toleration, as in a pod spec. */
+export interface Toleration {
+    /** @default undefined (matches every key, with operator "Exists") */
+    readonly key?: string;
+    /** @default "Equal" */
+    readonly operator?: "Exists" | "Equal";
+    /** @default undefined */
+    readonly value?: string;
+    /** @default undefined (every effect) */
+    readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+    /** @default undefined (tolerate forever) */
+    readonly tolerationSeconds?: number;
+}
+
+/** A topology spread constraint over this cluster's pods (the label selector is added). */
+export interface TopologySpreadConstraint {
+    /** @default 1 */
+    readonly maxSkew?: number;
+    /** e.g. "topology.kubernetes.io/zone". */
+    readonly topologyKey: string;
+    /** @default "ScheduleAnyway" */
+    readonly whenUnsatisfiable?: "DoNotSchedule" | "ScheduleAnyway";
+}
+
+/** Pods allowed to reach the client port: labels of their namespace and/or of the pods. */
+export interface ClientSelector {
+    /** @default undefined (the cluster's own namespace) */
+    readonly namespaceLabels?: Readonly<Record<string, string>>;
+    /** @default undefined (every pod of the selected namespaces) */
+    readonly podLabels?: Readonly<Record<string, string>>;
+}
+
 /** Values allowed in `extraConfig`: rendered as `key=value` under `[mysqld]`. */
 export type ServerSettingValue = string | number | boolean;
 
@@ -60,7 +92,8 @@ export interface MySqlClusterArgs {
     readonly backupPassword?: pulumi.Input<string>;
     /**
      * Use this existing Secret instead of creating one. It must hold the keys `root-password`,
-     * `replication-password` and `backup-password`. Conflicts with the password args.
+     * `replication-password` and `backup-password` (and `user-password` when `user` is set).
+     * Conflicts with the password args.
      * @default undefined (a Secret `<name>-credentials` is created)
      */
     readonly existingSecretName?: string;
@@ -80,4 +113,26 @@ export interface MySqlClusterArgs {
     readonly startupTimeoutSeconds?: number;
     /** Extra labels on every object and pod (the `app.kubernetes.io/*` labels are the component's). @default {} */
     readonly labels?: Readonly<Record<string, string>>;
+    /** Keep pods on different nodes: "soft" prefers it, "hard" requires it. @default "soft" */
+    readonly podAntiAffinity?: "soft" | "hard";
+    /** Node labels the pods must run on. @default {} */
+    readonly nodeSelector?: Readonly<Record<string, string>>;
+    /** Taints the pods tolerate. @default [] */
+    readonly tolerations?: readonly Toleration[];
+    /** Spread of the pods over a topology (zones, ...). @default [] */
+    readonly topologySpreadConstraints?: readonly TopologySpreadConstraint[];
+    /** PriorityClass of the pods. @default undefined (the cluster default) */
+    readonly priorityClassName?: string;
+    /**
+     * Who may connect to the client port, besides the cluster's own pods (a NetworkPolicy).
+     * The backup port only ever admits the cluster's own pods.
+     * @default undefined (every pod in the cluster may connect to the client port)
+     */
+    readonly allowedClients?: readonly ClientSelector[];
+    /** Application database created on the first start of the primary. @default undefined (none) */
+    readonly database?: string;
+    /** Application account (`'<user>'@'%'`, ALL on `database`), created with the database. @default undefined (none) */
+    readonly user?: string;
+    /** Password of `user`. @default generated when `user` is set */
+    readonly userPassword?: pulumi.Input<string>;
 }

@@ -2,7 +2,7 @@
  * Turns user args into a validated, fully defaulted ClusterConfig. Defaults are applied here,
  * once, with `??`; every problem is reported together, each naming the field and the fix.
  */
-import { ComputeResources, MySqlClusterArgs, ResourceRequirements } from "./args";
+import { ClientSelector, ComputeResources, MySqlClusterArgs, ResourceRequirements, Toleration, TopologySpreadConstraint } from "./args";
 import { defaultVersions, Engine, findFlavor, Flavor, supportedVersions } from "./flavors";
 import { managedLabelKeys } from "./names";
 import { parseQuantity } from "./quantity";
@@ -32,6 +32,14 @@ export interface ClusterConfig {
     readonly startupTimeoutSeconds: number;
     readonly labels: ReadonlyArray<readonly [string, string]>;
     readonly existingSecretName?: string;
+    readonly podAntiAffinity: "soft" | "hard";
+    readonly nodeSelector: ReadonlyArray<readonly [string, string]>;
+    readonly tolerations: readonly Toleration[];
+    readonly topologySpreadConstraints: ReadonlyArray<Required<TopologySpreadConstraint>>;
+    readonly priorityClassName?: string;
+    readonly allowedClients?: readonly ClientSelector[];
+    /** Application database and account created on first start, if any. */
+    readonly application?: { readonly database: string; readonly user?: string };
 }
 
 export const defaults = {
@@ -58,8 +66,14 @@ const argNames: ReadonlyArray<keyof MySqlClusterArgs> = [
     "replicas", "namespace", "engine", "version", "image", "backupImage", "storageSize",
     "storageClassName", "resources", "sidecarResources", "rootPassword", "replicationPassword",
     "backupPassword", "existingSecretName", "extraConfig", "port", "backupPort",
-    "maxReplicaLagSeconds", "startupTimeoutSeconds", "labels",
+    "maxReplicaLagSeconds", "startupTimeoutSeconds", "labels", "podAntiAffinity", "nodeSelector",
+    "tolerations", "topologySpreadConstraints", "priorityClassName", "allowedClients", "database", "user",
+    "userPassword",
 ];
+
+/** Accounts and schemas the component or the server owns. */
+const reservedUsers = ["root", "repl", "clone", "backup", "mariadb.sys", "mysql.sys", "mysql.session", "mysql.infoschema", "pulumi"];
+const systemDatabases = ["mysql", "sys", "information_schema", "performance_schema"];
 
 /** Thrown with every problem found in the args; nothing has been registered when it is. */
 export class MySqlClusterArgsError extends Error {
@@ -161,6 +175,8 @@ export function resolveConfig(name: string, args: MySqlClusterArgs): ClusterConf
 
     const extraConfig = resolveExtraConfig(args.extraConfig, problems);
     const labels = resolveLabels(args.labels, problems);
+    const scheduling = resolveScheduling(args, problems);
+    const application = resolveApplication(args, problems);
 
     if (problems.length > 0) {
         throw new MySqlClusterArgsError(name, problems);
@@ -169,8 +185,113 @@ export function resolveConfig(name: string, args: MySqlClusterArgs): ClusterConf
         name, namespace, replicas, flavor: flavor!, version, image, backupImage, storageSize,
         storageClassName: args.storageClassName, resources, sidecarResources, extraConfig, port,
         backupPort, maxReplicaLagSeconds, startupTimeoutSeconds, labels,
-        existingSecretName: args.existingSecretName,
+        existingSecretName: args.existingSecretName, ...scheduling, application,
     };
+}
+
+function resolveScheduling(args: MySqlClusterArgs, problems: string[]) {
+    const podAntiAffinity = args.podAntiAffinity ?? "soft";
+    if (podAntiAffinity !== "soft" && podAntiAffinity !== "hard") {
+        problems.push(`podAntiAffinity must be "soft" or "hard", got ${JSON.stringify(podAntiAffinity)}`);
+    }
+    const nodeSelector = labelMap("nodeSelector", args.nodeSelector, problems);
+    const tolerations = (args.tolerations ?? []).map((t, i) => checkToleration(`tolerations[${i}]`, t, problems));
+    const topologySpreadConstraints = (args.topologySpreadConstraints ?? []).map((c, i) => {
+        const field = `topologySpreadConstraints[${i}]`;
+        const resolved = { maxSkew: c.maxSkew ?? 1, topologyKey: c.topologyKey, whenUnsatisfiable: c.whenUnsatisfiable ?? "ScheduleAnyway" };
+        if (!Number.isInteger(resolved.maxSkew) || resolved.maxSkew < 1) {
+            problems.push(`${field}.maxSkew must be an integer >= 1, got ${JSON.stringify(resolved.maxSkew)}`);
+        }
+        if (typeof c.topologyKey !== "string" || !qualifiedName(c.topologyKey)) {
+            problems.push(`${field}.topologyKey must be a node label name such as "topology.kubernetes.io/zone", got ${JSON.stringify(c.topologyKey)}`);
+        }
+        if (!["DoNotSchedule", "ScheduleAnyway"].includes(resolved.whenUnsatisfiable)) {
+            problems.push(`${field}.whenUnsatisfiable must be "DoNotSchedule" or "ScheduleAnyway", got ${JSON.stringify(resolved.whenUnsatisfiable)}`);
+        }
+        return resolved;
+    });
+    if (args.priorityClassName !== undefined && !(typeof args.priorityClassName === "string" && dns1123Subdomain.test(args.priorityClassName))) {
+        problems.push(`priorityClassName must be the name of a PriorityClass (DNS-1123 subdomain), got ${JSON.stringify(args.priorityClassName)}`);
+    }
+    const allowedClients = args.allowedClients?.map((client, i) => {
+        const field = `allowedClients[${i}]`;
+        if (client.namespaceLabels === undefined && client.podLabels === undefined) {
+            problems.push(`${field} must set namespaceLabels, podLabels or both`);
+        }
+        return {
+            ...(client.namespaceLabels ? { namespaceLabels: Object.fromEntries(labelMap(`${field}.namespaceLabels`, client.namespaceLabels, problems)) } : {}),
+            ...(client.podLabels ? { podLabels: Object.fromEntries(labelMap(`${field}.podLabels`, client.podLabels, problems)) } : {}),
+        };
+    });
+    return { podAntiAffinity, nodeSelector, tolerations, topologySpreadConstraints, priorityClassName: args.priorityClassName, allowedClients };
+}
+
+function checkToleration(field: string, t: Toleration, problems: string[]): Toleration {
+    const operator = t.operator ?? "Equal";
+    if (!["Exists", "Equal"].includes(operator)) {
+        problems.push(`${field}.operator must be "Exists" or "Equal", got ${JSON.stringify(operator)}`);
+    }
+    if (operator === "Exists" && t.value !== undefined) {
+        problems.push(`${field}.value must be empty when operator is "Exists"; drop the value or use "Equal"`);
+    }
+    if (operator === "Equal" && t.key === undefined) {
+        problems.push(`${field}.key is required with operator "Equal"`);
+    }
+    if (t.key !== undefined && !qualifiedName(t.key)) {
+        problems.push(`${field}.key must be a label name, got ${JSON.stringify(t.key)}`);
+    }
+    if (t.effect !== undefined && !["NoSchedule", "PreferNoSchedule", "NoExecute"].includes(t.effect)) {
+        problems.push(`${field}.effect must be NoSchedule, PreferNoSchedule or NoExecute, got ${JSON.stringify(t.effect)}`);
+    }
+    if (t.tolerationSeconds !== undefined && (t.effect !== "NoExecute" || !Number.isInteger(t.tolerationSeconds) || t.tolerationSeconds < 0)) {
+        problems.push(`${field}.tolerationSeconds needs effect "NoExecute" and an integer >= 0, got ${JSON.stringify(t.tolerationSeconds)}`);
+    }
+    return Object.fromEntries(Object.entries({ ...t, operator }).filter(([, v]) => v !== undefined)) as Toleration;
+}
+
+function resolveApplication(args: MySqlClusterArgs, problems: string[]): ClusterConfig["application"] {
+    const { database, user } = args;
+    if (database !== undefined && !(typeof database === "string" && /^[A-Za-z0-9_]{1,64}$/.test(database) &&
+        !systemDatabases.includes(database.toLowerCase()))) {
+        problems.push(`database must be 1-64 letters, digits or '_' and not a system schema, got ${JSON.stringify(database)}`);
+    }
+    if (user !== undefined) {
+        if (!(typeof user === "string" && /^[A-Za-z0-9_.-]{1,32}$/.test(user) && !reservedUsers.includes(user.toLowerCase()))) {
+            problems.push(`user must be 1-32 letters, digits, '_', '.' or '-' and not an account the component uses (${reservedUsers.join(", ")}), got ${JSON.stringify(user)}`);
+        }
+        if (database === undefined) {
+            problems.push("user needs database: the account gets ALL on that database; set database");
+        }
+    }
+    if (args.userPassword !== undefined && user === undefined) {
+        problems.push("userPassword is set but user is not; set user or drop userPassword");
+    }
+    if (args.userPassword !== undefined && args.existingSecretName !== undefined) {
+        problems.push("existingSecretName conflicts with userPassword: put user-password in the existing Secret, or drop existingSecretName");
+    }
+    return database === undefined ? undefined : { database, ...(user !== undefined ? { user } : {}) };
+}
+
+function qualifiedName(key: string): boolean {
+    const slash = key.lastIndexOf("/");
+    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+    const base = key.slice(slash + 1);
+    return labelName.test(base) && base.length <= 63 &&
+        (prefix === undefined || (dns1123Subdomain.test(prefix) && prefix.length <= 253));
+}
+
+/** A label map (nodeSelector, selectors): valid names and values, sorted by key. */
+function labelMap(field: string, given: Readonly<Record<string, string>> | undefined, problems: string[]): Array<[string, string]> {
+    const entries = Object.entries(given ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [key, value] of entries) {
+        if (!qualifiedName(key)) {
+            problems.push(`${field} key ${JSON.stringify(key)} is not a valid label name ([prefix/]name, name at most 63 characters)`);
+        }
+        if (typeof value !== "string" || !labelValue.test(value) || value.length > 63) {
+            problems.push(`${field}.${key} must be a label value (at most 63 letters, digits, '-', '_', '.'), got ${JSON.stringify(value)}`);
+        }
+    }
+    return entries;
 }
 
 function checkImage(field: string, image: unknown, check: (ok: boolean, message: string) => unknown) {
@@ -245,19 +366,10 @@ function resolveExtraConfig(
 }
 
 function resolveLabels(given: MySqlClusterArgs["labels"], problems: string[]): Array<[string, string]> {
-    const entries = Object.entries(given ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const [key, value] of entries) {
-        const slash = key.lastIndexOf("/");
-        const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-        const base = key.slice(slash + 1);
-        if (!(labelName.test(base) && base.length <= 63 &&
-            (prefix === undefined || (dns1123Subdomain.test(prefix) && prefix.length <= 253)))) {
-            problems.push(`labels key ${JSON.stringify(key)} is not a valid label name ([prefix/]name, name at most 63 characters)`);
-        } else if (managedLabelKeys.includes(key)) {
+    const entries = labelMap("labels", given, problems);
+    for (const [key] of entries) {
+        if (managedLabelKeys.includes(key)) {
             problems.push(`labels.${key} is set by the component; use another key`);
-        }
-        if (typeof value !== "string" || !labelValue.test(value) || value.length > 63) {
-            problems.push(`labels.${key} must be a label value (at most 63 letters, digits, '-', '_', '.'), got ${JSON.stringify(value)}`);
         }
     }
     return entries;

@@ -60,6 +60,8 @@ const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Fla
         ["plugin-load-add", "mysql_clone.so"],
         ["secure-file-priv", "NULL"],
         ["loose-mysqlx", "OFF"],
+        // a silent network cut is noticed in seconds, not the default 60 (heartbeats every 5 s)
+        ["replica_net_timeout", "10"],
     ],
     replicaSettings: [
         ["read_only", "ON"],
@@ -93,6 +95,7 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp): Flavor 
     serverSettings: [
         ["binlog_format", "ROW"],
         ["log_slave_updates", "ON"],
+        ["slave_net_timeout", "10"],
     ],
     // MariaDB has no super_read_only; read_only binds every account without READ_ONLY ADMIN
     replicaSettings: [["read_only", "ON"]],
@@ -127,6 +130,7 @@ export const flavors: readonly Flavor[] = [
         serverSettings: [
             ["binlog_format", "ROW"],
             ["log_slave_updates", "ON"],
+            ["slave_net_timeout", "10"],
             ["secure-file-priv", "NULL"],
         ],
         replicaSettings: [

@@ -6,6 +6,7 @@ import { ClusterConfig, resolveConfig } from "./config";
 import { buildConfigMap, configChecksum } from "./builders/configMap";
 import { buildSecret, ClusterPasswords } from "./builders/secret";
 import { buildHeadlessService, buildPrimaryService, buildReadService } from "./builders/services";
+import { buildNetworkPolicy, buildPodDisruptionBudget, buildServiceAccount } from "./builders/policies";
 import { buildStatefulSet } from "./builders/statefulSet";
 import { clusterNames, secretKeys } from "./names";
 
@@ -47,9 +48,12 @@ export class MySqlCluster extends pulumi.ComponentResource {
         const headless = new k8s.core.v1.Service(`${name}-headless`, buildHeadlessService(config), child);
         const read = new k8s.core.v1.Service(`${name}-read`, buildReadService(config), child);
         const primary = new k8s.core.v1.Service(`${name}-primary`, buildPrimaryService(config), child);
+        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-serviceaccount`, buildServiceAccount(config), child);
+        new k8s.networking.v1.NetworkPolicy(`${name}-networkpolicy`, buildNetworkPolicy(config), child);
+        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, buildPodDisruptionBudget(config), child);
         const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`,
             buildStatefulSet(config, configChecksum(buildConfigMap(config).data as Record<string, string>)),
-            { parent: this, dependsOn: [configMap, headless, ...(secret ? [secret] : [])] });
+            { parent: this, dependsOn: [configMap, headless, serviceAccount, ...(secret ? [secret] : [])] });
 
         const endpoint = (service: k8s.core.v1.Service): pulumi.Output<Endpoint> =>
             service.metadata.name.apply((serviceName) => ({
@@ -93,6 +97,7 @@ export class MySqlCluster extends pulumi.ComponentResource {
             root: args.rootPassword ?? generated("root"),
             replication: args.replicationPassword ?? generated("replication"),
             backup: args.backupPassword ?? generated("backup"),
+            ...(config.application?.user !== undefined ? { user: args.userPassword ?? generated("user") } : {}),
         };
     }
 }

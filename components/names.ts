@@ -10,6 +10,8 @@ export interface ClusterNames {
     readonly primaryService: string;
     readonly configMap: string;
     readonly secret: string;
+    readonly serviceAccount: string;
+    readonly networkPolicy: string;
     /** Name of pod 0, the primary. */
     readonly primaryPod: string;
 }
@@ -22,6 +24,8 @@ export function clusterNames(name: string, existingSecretName?: string): Cluster
         primaryService: `${name}-primary`,
         configMap: `${name}-config`,
         secret: existingSecretName ?? `${name}-credentials`,
+        serviceAccount: name,
+        networkPolicy: name,
         primaryPod: `${name}-0`,
     };
 }
@@ -66,6 +70,7 @@ export const secretKeys = {
     root: "root-password",
     replication: "replication-password",
     backup: "backup-password",
+    user: "user-password",
 } as const;
 
 /** Metadata of every object the component creates: explicit name, namespace, labels. */

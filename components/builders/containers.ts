@@ -23,6 +23,8 @@ export function scriptEnv(config: ClusterConfig): EnvVar[] {
     const { flavor } = config;
     const names = clusterNames(config.name);
     const values: Record<string, string | undefined> = {
+        APP_DATABASE: config.application?.database,
+        APP_USER: config.application?.user,
         BACKUP_GRANTS: flavor.backupAccount.grants,
         BACKUP_PORT: String(config.backupPort),
         BACKUP_TOOL: flavor.binaries.backup,
@@ -66,6 +68,7 @@ const passwordEnvNames = {
     root: "ROOT_PASSWORD",
     replication: "REPLICATION_PASSWORD",
     backup: "BACKUP_PASSWORD",
+    user: "APP_PASSWORD",
 } as const;
 
 /** Passwords a container needs, as references into the Secret: values never enter the spec. */
@@ -140,7 +143,8 @@ export function mysqlContainer(config: ClusterConfig): Container {
         name: "mysql",
         image: config.image,
         command: scriptCommand(paths.configDir, "run-mysql.sh"),
-        env: [...scriptEnv(config), ...passwordEnv(config, ["root", "replication", "backup"])],
+        env: [...scriptEnv(config), ...passwordEnv(config,
+            config.application?.user !== undefined ? ["root", "replication", "backup", "user"] : ["root", "replication", "backup"])],
         ports: [{ name: "mysql", containerPort: config.port }],
         volumeMounts: dataMounts(true),
         resources: resources(config.resources),

@@ -9,6 +9,8 @@ export interface ClusterPasswords {
     readonly root: pulumi.Input<string>;
     readonly replication: pulumi.Input<string>;
     readonly backup: pulumi.Input<string>;
+    /** Only when `user` is set. */
+    readonly user?: pulumi.Input<string>;
 }
 
 /** The credentials Secret; every value is wrapped as a Pulumi secret so state holds ciphertext only. */
@@ -22,6 +24,7 @@ export function buildSecret(config: ClusterConfig, passwords: ClusterPasswords):
             [secretKeys.backup]: pulumi.secret(passwords.backup),
             [secretKeys.replication]: pulumi.secret(passwords.replication),
             [secretKeys.root]: pulumi.secret(passwords.root),
+            ...(passwords.user !== undefined ? { [secretKeys.user]: pulumi.secret(passwords.user) } : {}),
         },
     };
 }

@@ -9,6 +9,25 @@ type StatefulSet = k8s.types.input.apps.v1.StatefulSet;
 /** Pod-template annotation holding the ConfigMap checksum: a config or script change rolls the pods. */
 export const configChecksumAnnotation = "mysql-cluster.pulumi.com/config-checksum";
 
+/** Anti-affinity (soft by default), spread, node selection and priority of the pods. */
+function scheduling(config: ClusterConfig) {
+    const term = { labelSelector: { matchLabels: selectorLabels(config.name) }, topologyKey: "kubernetes.io/hostname" };
+    const podAntiAffinity = config.podAntiAffinity === "hard"
+        ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
+        : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] };
+    return {
+        affinity: { podAntiAffinity },
+        ...(config.nodeSelector.length > 0 ? { nodeSelector: Object.fromEntries(config.nodeSelector) } : {}),
+        ...(config.tolerations.length > 0 ? { tolerations: config.tolerations.map((t) => ({ ...t })) } : {}),
+        ...(config.topologySpreadConstraints.length > 0 ? {
+            topologySpreadConstraints: config.topologySpreadConstraints.map((c) => ({
+                ...c, labelSelector: { matchLabels: selectorLabels(config.name) },
+            })),
+        } : {}),
+        ...(config.priorityClassName !== undefined ? { priorityClassName: config.priorityClassName } : {}),
+    };
+}
+
 export function buildStatefulSet(config: ClusterConfig, configChecksum: string): StatefulSet {
     const names = clusterNames(config.name);
     const labels = objectLabels(config.name, config.version, config.labels);
@@ -31,7 +50,10 @@ export function buildStatefulSet(config: ClusterConfig, configChecksum: string):
             template: {
                 metadata: { labels, annotations: { [configChecksumAnnotation]: configChecksum } },
                 spec: {
+                    serviceAccountName: names.serviceAccount,
+                    automountServiceAccountToken: false,
                     terminationGracePeriodSeconds: 120,
+                    ...scheduling(config),
                     securityContext: {
                         runAsNonRoot: true,
                         runAsUser: uid,

@@ -37,7 +37,8 @@ initialize_primary() {
   log "primary initialised"
 }
 
-# users_sql EXTRA_ACCOUNTS_FILE: least-privilege accounts, kept out of the binary log
+# users_sql EXTRA_ACCOUNTS_FILE: least-privilege accounts, kept out of the binary log (replicas
+# get them with their copy of the data)
 users_sql() {
   local account
   printf 'SET SESSION sql_log_bin = 0;\n'
@@ -50,6 +51,14 @@ users_sql() {
     "$(sql_string "${BACKUP_USER:?}")" "$(sql_string "${BACKUP_USER_HOST:?}")" \
     "$(sql_string "${BACKUP_PASSWORD:?}")" "${BACKUP_GRANTS:?}" \
     "$(sql_string "$BACKUP_USER")" "$(sql_string "$BACKUP_USER_HOST")"
+  # the optional application schema and account (names validated by the component)
+  if [[ -n ${APP_DATABASE:-} ]]; then
+    printf 'CREATE DATABASE IF NOT EXISTS %s;\n' "\`$APP_DATABASE\`"
+  fi
+  if [[ -n ${APP_USER:-} ]]; then
+    printf "CREATE USER %s@'%%' IDENTIFIED BY %s;\nGRANT ALL ON \`%s\`.* TO %s@'%%';\n" \
+      "$(sql_string "$APP_USER")" "$(sql_string "${APP_PASSWORD:?}")" "${APP_DATABASE:?}" "$(sql_string "$APP_USER")"
+  fi
 }
 
 # configure_replication: a fresh clone carries a marker naming how it was made; the marker is

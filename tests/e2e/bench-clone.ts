@@ -45,6 +45,7 @@ const clusters = new Set<EmulatedCluster>();
 const workDirs = new Set<string>();
 const children = new Set<ChildProcess>();
 let cleaning: Promise<void> | undefined;
+let interrupted = false;
 
 function cleanup(removeFiles: boolean): Promise<void> {
     cleaning ??= (async () => {
@@ -69,6 +70,10 @@ function cleanup(removeFiles: boolean): Promise<void> {
 
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.on(signal, () => {
+        if (interrupted) {
+            return;
+        }
+        interrupted = true;
         log(`${signal}: cleaning up`);
         void cleanup(true).finally(() => process.exit(130));
     });
@@ -135,6 +140,18 @@ async function cachedBytes(dir: string): Promise<number> {
     return out.split("\n").filter(Boolean).reduce((sum, line) => sum + Number(line.trim()), 0);
 }
 
+/** The measurement under way, and the other runs' network namespaces seen during each one. */
+let phase: string | undefined;
+const foreignActivity = new Map<string, Set<string>>();
+setInterval(() => {
+    if (phase === undefined || !fs.existsSync("/run/netns")) {
+        return;
+    }
+    for (const n of fs.readdirSync("/run/netns").filter((x) => !x.startsWith("bench"))) {
+        foreignActivity.set(phase, (foreignActivity.get(phase) ?? new Set()).add(n.replace(/-.*/, "-*")));
+    }
+}, 200).unref();
+
 const pct = (part: number, whole: number) => `${whole > 0 ? Math.round((100 * part) / whole) : 0}%`;
 const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
 
@@ -155,6 +172,18 @@ function logSpan(file: string, a: RegExp, b: RegExp): number | undefined {
 
 // ---- the benchmark ------------------------------------------------------------------------
 
+interface Mark {
+    readonly label: string;
+    /** Seconds since pod 1 was started. */
+    readonly at: number;
+}
+
+interface Copy {
+    readonly seconds: number;
+    readonly cachedBytes: number;
+    readonly syncSeconds: number;
+}
+
 interface Result {
     engine: Engine;
     version: string;
@@ -165,16 +194,20 @@ interface Result {
     cloneSeconds: number;
     cloneInitSeconds?: number;
     cloneInitLogSeconds?: number;
+    /** The data-moving phase inside clone-mysql: stream + unpack (mariabackup), the CLONE statement (MySQL). */
+    copySeconds?: number;
+    marks: Mark[];
     replicaBytes: number;
     stopReplicaSeconds: number;
-    cpSeconds: number;
-    cpCachedBytes: number;
-    cpSyncSeconds: number;
-    cpColdSeconds: number;
-    cpColdCachedBytes: number;
+    cpFound: Copy;
+    cpWarm: Copy;
+    cpEvicted: Copy;
     dumpLoadSeconds: number;
     loadedBytes: number;
 }
+
+const timeline = (marks: Mark[]) =>
+    [...marks].sort((a, b) => a.at - b.at).map((m) => `${m.label} ${m.at.toFixed(1)}`).join(" | ");
 
 async function ensureSysbench(): Promise<void> {
     if ((await run("dpkg-query", ["-W", "-f=${Status}", "sysbench"])).stdout !== "install ok installed") {
@@ -221,11 +254,13 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
         `mysql-db=${benchDb}`, "threads=2", "",
     ].join("\n"), { mode: 0o600 });
     log(`${engine}: sysbench oltp_read_write prepare, ${tables} tables x ${tableSize} rows`);
+    phase = `${engine} load`;
     let start = now();
     await runTrackedOk("sysbench prepare", "sysbench",
         [`--config-file=${sbConfig}`, "oltp_read_write", `--tables=${tables}`, `--table-size=${tableSize}`, "prepare"],
         { logFile: path.join(benchDir, "sysbench.log") });
     const loadSeconds = secondsSince(start);
+    phase = undefined;
     // the load's binary logs are not data: neither clone method copies them, so keep them out of the dataset
     const binlogsBefore = await cluster.rootSql(0, "SHOW BINARY LOGS");
     const binlogBytes = binlogsBefore.split("\n").reduce((s, l) => s + Number(l.split("\t")[1] ?? 0), 0);
@@ -253,23 +288,44 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
     log(`${engine}: loaded in ${loadSeconds.toFixed(1)} s; datadir ${gb(datasetBytes)} (du -sb), ` +
         `${gb(binlogBytes - binlogsAfter)} of load binlogs purged, ${pct(donorCachedBytes, datasetBytes)} in page cache`);
 
-    // 2. our clone path: pod 1 from start to Ready; the clone-mysql init container timed by polling
+    // 2. our clone path: pod 1 from start to Ready. A poller marks when each init container starts
+    //    and ends, and when known lines appear in the pod's logs (the phases of the clone)
     log(`${engine}: starting pod 1 (clone-mysql, then replication)`);
-    let initStart: bigint | undefined;
-    let initEnd: bigint | undefined;
+    const marks: Mark[] = [];
+    const watchers = [
+        ...(engine === "mariadb"
+            ? [{ label: "stream unpacked, prepare starts", log: "clone-mysql-0", re: /based on MariaDB server/ }]
+            : [{ label: "scratch server up, CLONE starts", log: "clone-mysql-0", re: /ready for connections.*clone\.sock/ },
+                { label: "CLONE done", log: "clone-mysql-0", re: /Received SHUTDOWN/ }]),
+        { label: "replication set up, server starts", log: "mysql-0", re: /\[run-mysql\.sh\] starting the server/ },
+    ];
+    phase = `${engine} clone`;
+    start = now();
+    const mark = (label: string) => marks.some((m) => m.label === label) || marks.push({ label, at: secondsSince(start) });
     let polling = true;
     const poller = (async () => {
+        let previous: string | undefined;
         while (polling) {
-            const current1 = cluster.pods.get(1)?.currentInit?.name;
-            if (current1 === "clone-mysql" && initStart === undefined) {
-                initStart = now();
-            } else if (current1 !== "clone-mysql" && initStart !== undefined && initEnd === undefined) {
-                initEnd = now();
+            const pod = cluster.pods.get(1);
+            const init = pod?.currentInit?.name;
+            if (init !== previous) {
+                if (previous) {
+                    mark(`${previous} done`);
+                }
+                if (init) {
+                    mark(`${init} starts`);
+                }
+                previous = init;
             }
-            await sleep(20);
+            for (const w of watchers) {
+                const file = pod?.logFile(w.log);
+                if (file && !marks.some((m) => m.label === w.label) && fs.existsSync(file) && w.re.test(fs.readFileSync(file, "utf8"))) {
+                    mark(w.label);
+                }
+            }
+            await sleep(50);
         }
     })();
-    start = now();
     try {
         await cluster.startPod(1, 600000);
     } finally {
@@ -277,10 +333,16 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
         await poller;
     }
     const cloneSeconds = secondsSince(start);
+    phase = undefined;
+    mark("Ready");
     const pod1 = cluster.pod(1);
     const attempts = pod1.initAttempts["clone-mysql"] ?? 0;
-    const cloneInitSeconds = initStart !== undefined && initEnd !== undefined && attempts === 1
-        ? Number(initEnd - initStart) / 1e9 : undefined;
+    const at = (label: string) => marks.find((m) => m.label === label)?.at;
+    const span = (a: string, b: string) => (at(a) !== undefined && at(b) !== undefined ? at(b)! - at(a)! : undefined);
+    const cloneInitSeconds = attempts === 1 ? span("clone-mysql starts", "clone-mysql done") : undefined;
+    const copySeconds = engine === "mariadb"
+        ? span("clone-mysql starts", "stream unpacked, prepare starts")
+        : span("scratch server up, CLONE starts", "CLONE done");
     const cloneInitLogSeconds = logSpan(pod1.logFile(`clone-mysql-${attempts - 1}`), /\] cloning from /, /\] clone from .* complete/);
     const rows1 = await cluster.rootSql(1, `SELECT COUNT(*) FROM ${benchDb}.sbtest1`);
     if (rows1 !== rows0) {
@@ -288,8 +350,10 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
     }
     log(`${engine}: pod 1 ready after ${cloneSeconds.toFixed(1)} s (clone-mysql ${cloneInitSeconds?.toFixed(1) ?? "?"} s, ` +
         `${attempts} attempt(s); log timestamps: ${cloneInitLogSeconds ?? "?"} s)`);
+    log(`${engine}: timeline: ${timeline(marks)}`);
 
-    // 3. cp -a of the replica's datadir, the server stopped cleanly (a consistent copy), warm then evicted
+    // 3. cp -a of the replica's datadir, its server stopped cleanly (a consistent copy), onto the same
+    //    filesystem: as the clone left the page cache, then warm (every source page cached), then evicted
     const datadir1 = hostPath(pod1, "mysql", serverEnv(cluster, pod1.name).DATADIR);
     start = now();
     await cluster.deletePod(1);
@@ -297,23 +361,29 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
     await runOk("sync", []);
     const replicaBytes = await duBytes(datadir1);
     const copy = path.join(benchDir, "cp-target");
-    const cpCachedBytes = await cachedBytes(datadir1);
-    const cpSeconds = await timed("cp -a", "cp", ["-a", datadir1, copy]);
-    const cpSyncSeconds = await timed("sync", "sync", []);
-    fs.rmSync(copy, { recursive: true, force: true });
-    await runOk("sync", []);
-    // drop the source's pages from the page cache (posix_fadvise DONTNEED; /proc/sys/vm/drop_caches is not ours to use)
+    const cp = async (what: string): Promise<Copy> => {
+        const cached = await cachedBytes(datadir1);
+        const seconds = await timed(what, "cp", ["-a", datadir1, copy]);
+        const syncSeconds = await timed("sync", "sync", []);
+        fs.rmSync(copy, { recursive: true, force: true });
+        await runOk("sync", []);
+        log(`${engine}: cp -a ${what} of ${gb(replicaBytes)}: ${seconds.toFixed(2)} s with ${pct(cached, replicaBytes)} of it ` +
+            `in the page cache (then sync ${syncSeconds.toFixed(2)} s)`);
+        return { seconds, cachedBytes: cached, syncSeconds };
+    };
+    phase = `${engine} cp -a`;
+    const cpFound = await cp("as the clone left the cache");
+    const cpWarm = await cp("warm");
+    // evict the source's pages (posix_fadvise DONTNEED; /proc/sys/vm/drop_caches is not ours to use)
     await runOk("bash", ["-c", 'find "$1" -type f -exec dd if={} iflag=nocache count=0 status=none \\;', "-", datadir1]);
-    const cpColdCachedBytes = await cachedBytes(datadir1);
-    const cpColdSeconds = await timed("cp -a (evicted)", "cp", ["-a", datadir1, copy]);
-    fs.rmSync(copy, { recursive: true, force: true });
-    await runOk("sync", []);
-    log(`${engine}: cp -a of ${gb(replicaBytes)}: ${cpSeconds.toFixed(2)} s with ${pct(cpCachedBytes, replicaBytes)} cached ` +
-        `(+ sync ${cpSyncSeconds.toFixed(2)} s), ${cpColdSeconds.toFixed(2)} s with ${pct(cpColdCachedBytes, replicaBytes)} cached`);
+    const cpEvicted = await cp("evicted");
+    phase = undefined;
 
     // 4. dump | load: every user database of pod 0, over the cluster network, into a fresh server
     //    (same configuration as a pod: binary log on, sync_binlog=1) in the client namespace
+    phase = `${engine} dump|load`;
     const { dumpLoadSeconds, loadedBytes } = await dumpLoad(cluster, engine, benchDir, image, dumpPassword, rows0);
+    phase = undefined;
     log(`${engine}: dump | load ${dumpLoadSeconds.toFixed(1)} s (loaded datadir ${gb(loadedBytes)})`);
 
     log(`${engine}: destroying the cluster`);
@@ -321,8 +391,8 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
     clusters.delete(cluster);
     return {
         engine, version, datasetBytes, binlogBytesPurged: binlogBytes - binlogsAfter, loadSeconds, donorCachedBytes,
-        cloneSeconds, cloneInitSeconds, cloneInitLogSeconds, replicaBytes, stopReplicaSeconds, cpSeconds, cpCachedBytes,
-        cpSyncSeconds, cpColdSeconds, cpColdCachedBytes, dumpLoadSeconds, loadedBytes,
+        cloneSeconds, cloneInitSeconds, cloneInitLogSeconds, copySeconds, marks, replicaBytes, stopReplicaSeconds,
+        cpFound, cpWarm, cpEvicted, dumpLoadSeconds, loadedBytes,
     };
 }
 
@@ -424,33 +494,43 @@ function commandLine(): string {
 
 function report(results: Result[]): void {
     const s = (x: number) => x.toFixed(2);
+    const opt = (x: number | undefined) => (x === undefined ? "?" : s(x));
     console.log("\n" + table([
-        ["engine", "method", "dataset bytes", "our clone (s)", "cp -a (s)", "dump|load (s)", "ours/cp", "dump/ours", "cp -a evicted (s)"],
+        ["engine", "bootstrap", "dataset bytes", "our clone (s)", "cp -a (s)", "dump|load (s)", "ours/cp", "dump/ours"],
         ...results.map((r) => [
             `${r.engine} ${r.version}`, r.engine === "mysql" ? "CLONE plugin" : "mariabackup stream",
-            String(r.datasetBytes), s(r.cloneSeconds), s(r.cpSeconds), s(r.dumpLoadSeconds),
-            `${(r.cloneSeconds / r.cpSeconds).toFixed(1)}x`, `${(r.dumpLoadSeconds / r.cloneSeconds).toFixed(1)}x`,
-            s(r.cpColdSeconds),
+            String(r.datasetBytes), s(r.cloneSeconds), s(r.cpWarm.seconds), s(r.dumpLoadSeconds),
+            `${(r.cloneSeconds / r.cpWarm.seconds).toFixed(1)}x`, `${(r.dumpLoadSeconds / r.cloneSeconds).toFixed(1)}x`,
         ]),
     ]));
+    console.log("\nour clone = pod 1 started -> Ready (init containers, clone, replication setup, server start, probes);" +
+        "\ncp -a = the stopped replica's datadir, source warm in the page cache; dump|load = dump of every user database" +
+        "\nfrom pod 0 over TCP piped into a fresh empty server (its initialisation not counted).");
     console.log("\nDetails:");
     for (const r of results) {
-        console.log(`- ${r.engine}: dataset = du -sb of pod 0's datadir after loading ${tables} x ${tableSize} sysbench rows ` +
-            `(${r.loadSeconds.toFixed(1)} s) and purging ${gb(r.binlogBytesPurged)} of load binlogs; ` +
-            `${pct(r.donorCachedBytes, r.datasetBytes)} of it in the page cache when pod 1 started.`);
-        console.log(`  our clone = pod 1 start -> Ready (${s(r.cloneSeconds)} s); of that, clone-mysql init container ` +
-            `${r.cloneInitSeconds !== undefined ? s(r.cloneInitSeconds) : "?"} s (polled; its log timestamps, 1 s resolution: ` +
-            `${r.cloneInitLogSeconds ?? "?"} s); the rest is init-mysql, the replication setup server, server start and probes.`);
-        console.log(`  cp -a = pod 1's datadir (${gb(r.replicaBytes)}) after a clean stop (${s(r.stopReplicaSeconds)} s), same filesystem: ` +
-            `${s(r.cpSeconds)} s with ${pct(r.cpCachedBytes, r.replicaBytes)} of the source in the page cache (warm), + ${s(r.cpSyncSeconds)} s ` +
-            `for the sync after it; ${s(r.cpColdSeconds)} s after evicting the source (fadvise DONTNEED, ` +
-            `${pct(r.cpColdCachedBytes, r.replicaBytes)} still cached; the VM's host cache may still be warm).`);
+        console.log(`- ${r.engine}: dataset = du -sb of pod 0's datadir (${gb(r.datasetBytes)}) after sysbench oltp_read_write prepare ` +
+            `of ${tables} x ${tableSize} rows (${r.loadSeconds.toFixed(1)} s) and purging the load's ${gb(r.binlogBytesPurged)} of ` +
+            `binary logs; ${pct(r.donorCachedBytes, r.datasetBytes)} of it in the page cache when pod 1 started.`);
+        console.log(`  our clone ${s(r.cloneSeconds)} s; clone-mysql init container ${opt(r.cloneInitSeconds)} s ` +
+            `(log timestamps, 1 s resolution: ${r.cloneInitLogSeconds ?? "?"} s), of which moving the data ` +
+            `(${r.engine === "mysql" ? "the CLONE statement" : "backup stream + mbstream unpack"}) ${opt(r.copySeconds)} s.`);
+        console.log(`  timeline (s since pod 1 started, ~50 ms polling, readiness probed every 1 s): ${timeline(r.marks)}`);
+        console.log(`  cp -a of pod 1's datadir (${gb(r.replicaBytes)}) after a clean stop (${s(r.stopReplicaSeconds)} s), same filesystem: ` +
+            `${s(r.cpFound.seconds)} s as the clone left the page cache (${pct(r.cpFound.cachedBytes, r.replicaBytes)} cached), ` +
+            `${s(r.cpWarm.seconds)} s warm (${pct(r.cpWarm.cachedBytes, r.replicaBytes)} cached), ` +
+            `${s(r.cpEvicted.seconds)} s after evicting it with fadvise DONTNEED (${pct(r.cpEvicted.cachedBytes, r.replicaBytes)} ` +
+            `cached; the hypervisor's cache may still hold it); a sync after each copy took ` +
+            `${[r.cpFound, r.cpWarm, r.cpEvicted].map((c) => s(c.syncSeconds)).join(" / ")} s (not counted).`);
         console.log(`  dump|load = ${r.engine === "mysql" ? "mysqldump --set-gtid-purged=OFF | mysql" : "mariadb-dump | mariadb"} ` +
-            `--single-transaction --quick, every user database over TCP from pod 0 into a fresh server with the pods' ` +
-            `configuration (binlog on, sync_binlog=1, innodb_flush_log_at_trx_commit=1, default buffer pool), ` +
-            `server initialisation excluded; loaded datadir ${gb(r.loadedBytes)}.`);
+            `(--single-transaction --quick --routines --events --triggers) into a server with the pods' configuration ` +
+            `(binlog on, sync_binlog=1, innodb_flush_log_at_trx_commit=1, default buffer pool); loaded datadir ${gb(r.loadedBytes)} ` +
+            `with its binary logs.`);
     }
     console.log(`\nAll pods share this machine's ${os.cpus().length} cores and one disk; nothing is asserted on timing.`);
+    console.log(foreignActivity.size === 0
+        ? "No other emulated cluster was running during the measurements."
+        : `Other runs were active (expect noise) during: ${[...foreignActivity].map(([p, nets]) =>
+            `${p} (${[...nets].join(", ")})`).join("; ")}.`);
     console.log(`Command: ${commandLine()}`);
     console.log(`Total run time: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
@@ -477,6 +557,9 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error) => {
+    if (interrupted) { // the signal handler cleans up and exits
+        return;
+    }
     console.error(`bench-clone failed: ${error instanceof Error ? error.stack : error}`);
     await cleanup(!keepOnFailure);
     if (keepOnFailure) {

@@ -4,9 +4,10 @@
  * time and a final "N passed, N failed" line.
  */
 import { MySqlClusterArgs } from "../../components";
-import { EmulatedCluster } from "./harness/cluster";
+import { appUser, EmulatedCluster } from "./harness/cluster";
 import { ensureImages, imageResolver } from "./images";
-import { scenarios } from "./scenarios";
+import { faults } from "./faults";
+import { leakCheck, scenarios } from "./scenarios";
 
 interface Outcome {
     readonly engine: string;
@@ -26,7 +27,10 @@ const passwords = { rootPassword: `r00t"pw'x\\y;`, replicationPassword: "repl pw
 
 async function runEngine(engine: "mysql" | "mariadb", version: string, subnet: number, only: RegExp | undefined): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
-    const args: MySqlClusterArgs = { engine, version, replicas: 3, ...passwords };
+    const args: MySqlClusterArgs = {
+        engine, version, replicas: 3, ...passwords,
+        database: appUser.database, user: appUser.user, userPassword: appUser.password,
+    };
     const cluster = await EmulatedCluster.create({
         engine, name: "db", args, net: `e2e${engine}`, subnet, workDir: `/tmp/mysql-cluster-e2e/${engine}`,
         images: await imageResolver(), log: (m) => log(`[${engine}] ${m}`),
@@ -34,7 +38,7 @@ async function runEngine(engine: "mysql" | "mariadb", version: string, subnet: n
     live.push(cluster);
     let failed = false;
     try {
-        for (const scenario of scenarios) {
+        for (const scenario of [...scenarios, ...faults, leakCheck]) {
             if (only && !only.test(scenario.name)) {
                 continue;
             }

@@ -5,13 +5,14 @@ import { ChildProcess } from "child_process";
 import { appUser, EmulatedCluster, infraDir } from "./harness/cluster";
 import { exited, killGroup, sleep, startLogged } from "./harness/process";
 
-/** Creates the application database, account and table on the primary (as root, over its socket). */
+/** Creates the test table in the application database the component created on first start. */
 export async function createAppSchema(cluster: EmulatedCluster): Promise<void> {
-    const { database, user, password } = appUser;
-    await cluster.rootSql(0, `CREATE DATABASE ${database};
-        CREATE USER '${user}'@'%' IDENTIFIED BY '${password}';
-        GRANT ALL ON ${database}.* TO '${user}'@'%';
-        CREATE TABLE ${database}.t (id BIGINT AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(200) NOT NULL,
+    const { database, user } = appUser;
+    const grants = await cluster.rootSql(0, `SHOW GRANTS FOR '${user}'@'%'`);
+    if (!grants.includes(`\`${database}\``)) {
+        throw new Error(`the component did not create ${user} with access to ${database}: ${grants}`);
+    }
+    await cluster.rootSql(0, `CREATE TABLE ${database}.t (id BIGINT AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(200) NOT NULL,
             created TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB;`);
 }
 
@@ -63,5 +64,43 @@ export class BackgroundWriter {
             await exited(this.child);
         }
         fs.rmSync(this.stopFile, { force: true });
+    }
+}
+
+/**
+ * A writer that commits one row per client connection through the primary Service and records
+ * the payload only after the server acknowledged the commit: the rows that must survive.
+ */
+export class AcknowledgedWriter {
+    private readonly child: ChildProcess;
+    private readonly outDir: string;
+    private readonly stopFile: string;
+
+    constructor(cluster: EmulatedCluster, readonly tag: string) {
+        this.outDir = path.join(cluster.workDir, `writer-${tag}`);
+        fs.rmSync(this.outDir, { recursive: true, force: true });
+        fs.mkdirSync(this.outDir);
+        const { uid, gid } = cluster.image(cluster.template.containers[0].image);
+        fs.chownSync(this.outDir, uid, gid);
+        this.stopFile = path.join(this.outDir, "stop");
+        const [client, ...args] = cluster.clientCommand("primary", []);
+        const quoted = [client, ...args].map((a) => `'${a}'`).join(" ");
+        const loop = `i=0; while [ ! -e /out/stop ]; do
+            if ${quoted} -e "INSERT INTO t (payload) VALUES ('${tag}-$i')" 2>/dev/null; then echo "${tag}-$i" >> /out/acked; fi
+            i=$((i+1)); done`;
+        this.child = startLogged(path.join(infraDir, "pod-exec.sh"), ["bash", "-c", loop],
+            path.join(cluster.workDir, "logs", `writer-${tag}.log`), cluster.clientEnv([`${this.outDir}:/out`]));
+    }
+
+    /** Stops the writer and returns the acknowledged payloads. */
+    async stop(): Promise<string[]> {
+        fs.writeFileSync(this.stopFile, "");
+        const done = await Promise.race([exited(this.child).then(() => true), sleep(30000).then(() => false)]);
+        if (!done) {
+            killGroup(this.child, "SIGKILL");
+            await exited(this.child);
+        }
+        const file = path.join(this.outDir, "acked");
+        return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
     }
 }

@@ -94,4 +94,7 @@ export const types = {
     service: "kubernetes:core/v1:Service",
     statefulSet: "kubernetes:apps/v1:StatefulSet",
     randomPassword: "random:index/randomPassword:RandomPassword",
+    serviceAccount: "kubernetes:core/v1:ServiceAccount",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    podDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
 } as const;

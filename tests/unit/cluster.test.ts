@@ -6,7 +6,7 @@ import { configChecksum } from "../../components/builders/configMap";
 import { configChecksumAnnotation } from "../../components/builders/statefulSet";
 
 describe("MySqlCluster children", () => {
-    it("registers the component, one ConfigMap, Secret, StatefulSet and three Services, all parented", async () => {
+    it("registers the component, a ConfigMap, Secret, StatefulSet, three Services, ServiceAccount, NetworkPolicy and PDB", async () => {
         const { resources } = await render("db");
         const counts: Record<string, number> = {};
         for (const r of resources) {
@@ -14,7 +14,8 @@ describe("MySqlCluster children", () => {
         }
         assert.deepEqual(counts, {
             [types.component]: 1, [types.configMap]: 1, [types.secret]: 1, [types.service]: 3,
-            [types.statefulSet]: 1, [types.randomPassword]: 3,
+            [types.statefulSet]: 1, [types.randomPassword]: 3, [types.serviceAccount]: 1,
+            [types.networkPolicy]: 1, [types.podDisruptionBudget]: 1,
         });
     });
 
@@ -216,6 +217,71 @@ describe("MySqlCluster children", () => {
         for (const child of children) {
             assert.match(child.provider ?? "", /other-cluster/, `${child.name} does not use the given provider`);
         }
+    });
+});
+
+describe("MySqlCluster safety defaults", () => {
+    it("a PodDisruptionBudget allows at most one pod down, over this cluster's pods", async () => {
+        const { resources, statefulSet } = await render("db");
+        const pdb = resources.find((r) => r.type === types.podDisruptionBudget)!.inputs;
+        assert.equal(pdb.spec.maxUnavailable, 1);
+        assert.deepEqual(pdb.spec.selector.matchLabels, statefulSet.spec.selector.matchLabels);
+    });
+
+    it("pods use their own ServiceAccount with no API token", async () => {
+        const { resources, statefulSet } = await render("db");
+        const sa = resources.find((r) => r.type === types.serviceAccount)!.inputs;
+        assert.equal(sa.automountServiceAccountToken, false);
+        assert.equal(statefulSet.spec.template.spec.serviceAccountName, sa.metadata.name);
+        assert.equal(statefulSet.spec.template.spec.automountServiceAccountToken, false);
+    });
+
+    it("anti-affinity is soft by default and hard on request; scheduling options pass through", async () => {
+        const soft = (await render("db")).statefulSet.spec.template.spec;
+        assert.equal(soft.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey,
+            "kubernetes.io/hostname");
+        const hard = (await render("db", {
+            podAntiAffinity: "hard", nodeSelector: { disk: "ssd" }, priorityClassName: "databases",
+            tolerations: [{ key: "dedicated", value: "db", effect: "NoSchedule" }],
+            topologySpreadConstraints: [{ topologyKey: "topology.kubernetes.io/zone" }],
+        })).statefulSet.spec.template.spec;
+        assert.equal(hard.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution.length, 1);
+        assert.deepEqual(hard.nodeSelector, { disk: "ssd" });
+        assert.equal(hard.priorityClassName, "databases");
+        assert.deepEqual(hard.tolerations, [{ key: "dedicated", value: "db", effect: "NoSchedule", operator: "Equal" }]);
+        assert.deepEqual(hard.topologySpreadConstraints[0], {
+            maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway",
+            labelSelector: { matchLabels: { "app.kubernetes.io/name": "mysql-cluster", "app.kubernetes.io/instance": "db" } },
+        });
+    });
+
+    it("the NetworkPolicy admits the backup port from the cluster's own pods only", async () => {
+        const { resources } = await render("db", { engine: "mariadb" });
+        const policy = resources.find((r) => r.type === types.networkPolicy)!.inputs;
+        const backup = policy.spec.ingress.find((rule: any) => rule.ports[0].port === 3307);
+        assert.deepEqual(backup.from, [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "mysql-cluster", "app.kubernetes.io/instance": "db" } } }]);
+        const client = policy.spec.ingress.find((rule: any) => rule.ports[0].port === 3306);
+        assert.equal(client.from, undefined, "without allowedClients the client port is open to every pod");
+    });
+
+    it("allowedClients restrict the client port to the cluster's pods plus the listed selectors", async () => {
+        const { resources } = await render("db", { allowedClients: [{ namespaceLabels: { team: "shop" }, podLabels: { app: "api" } }] });
+        const policy = resources.find((r) => r.type === types.networkPolicy)!.inputs;
+        assert.equal(policy.spec.ingress.length, 1, "MySQL clones over 3306: there is no backup port");
+        assert.deepEqual(policy.spec.ingress[0].from[1], {
+            namespaceSelector: { matchLabels: { team: "shop" } }, podSelector: { matchLabels: { app: "api" } },
+        });
+    });
+
+    it("an application database and user get a generated password in the Secret and reach only the server", async () => {
+        const r = await render("db", { database: "shop", user: "shop_app" });
+        assert.deepEqual(Object.keys(r.secret.stringData).sort(),
+            ["backup-password", "replication-password", "root-password", "user-password"]);
+        const c = containersByName(r.statefulSet);
+        assert.equal(envOf(c.mysql).APP_PASSWORD, "secret:db-credentials/user-password");
+        assert.equal(envOf(c.mysql).APP_DATABASE, "shop");
+        assert.equal(envOf(c.mysql).APP_USER, "shop_app");
+        assert.equal(envOf(c["clone-mysql"]).APP_PASSWORD, undefined);
     });
 });
 

@@ -1,11 +1,13 @@
 import { strict as assert } from "assert";
-import { ConfigMap, Secret, Service } from "kubernetes-models/v1";
+import { ConfigMap, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import { StatefulSet } from "kubernetes-models/apps/v1";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { MySqlClusterArgs } from "../../components";
 import { render } from "../helpers/render";
 
 const models: Record<string, new (data: any) => { validate(): void }> = {
-    ConfigMap, Secret, Service, StatefulSet,
+    ConfigMap, Secret, Service, StatefulSet, ServiceAccount, NetworkPolicy, PodDisruptionBudget,
 };
 
 /** One case per flavor, plus one with every optional arg set. */
@@ -21,7 +23,11 @@ const cases: Array<[string, MySqlClusterArgs]> = [
         resources: { requests: { cpu: "2", memory: "8Gi" }, limits: { cpu: "4", memory: "8Gi" } },
         sidecarResources: { limits: { memory: "512Mi" } }, extraConfig: { max_connections: 1000 },
         port: 3310, backupPort: 3311, maxReplicaLagSeconds: 5, startupTimeoutSeconds: 600,
-        labels: { "example.com/team": "payments" },
+        labels: { "example.com/team": "payments" }, podAntiAffinity: "hard", nodeSelector: { disk: "ssd" },
+        tolerations: [{ key: "dedicated", operator: "Equal", value: "db", effect: "NoExecute", tolerationSeconds: 60 }],
+        topologySpreadConstraints: [{ topologyKey: "topology.kubernetes.io/zone", maxSkew: 2, whenUnsatisfiable: "DoNotSchedule" }],
+        priorityClassName: "databases", allowedClients: [{ namespaceLabels: { team: "shop" } }, { podLabels: { app: "api" } }],
+        database: "payments", user: "payments_app",
     }],
 ];
 

@@ -27,7 +27,7 @@ export interface ClusterOptions {
 }
 
 const maxOrdinal = 9;
-/** The client's application account, created by the tests (not by the component). */
+/** The application database and account the suite asks the component to create. */
 export const appUser = { user: "app", password: "app-Pw-4711", database: "appdb" };
 
 export class EmulatedCluster implements PodHost {
@@ -146,6 +146,15 @@ export class EmulatedCluster implements PodHost {
         return pod;
     }
 
+    /** Cuts (or restores) a pod's network link, as a node or network failure would. */
+    async setLink(ordinal: number, up: boolean): Promise<void> {
+        const pod = this.pod(ordinal);
+        const result = await run("ip", ["-n", `${this.net}-${pod.name}`, "link", "set", "eth0", up ? "up" : "down"]);
+        if (result.code !== 0) {
+            throw new Error(`link ${up ? "up" : "down"} on ${pod.name}: ${result.stderr}`);
+        }
+    }
+
     async deletePod(ordinal: number): Promise<void> {
         const pod = this.pod(ordinal);
         await pod.stop();
@@ -214,14 +223,14 @@ export class EmulatedCluster implements PodHost {
             appUser.database, ...extra];
     }
 
-    clientEnv(): NodeJS.ProcessEnv {
+    clientEnv(extraMounts: readonly string[] = []): NodeJS.ProcessEnv {
         const image = this.image(this.template.containers[0].image);
         return {
             PATH: process.env.PATH,
             POD_NETNS: `${this.net}-client`,
             POD_HOSTNAME: "client",
             POD_ROOT: image.root,
-            POD_MOUNTS: `${path.join(this.workDir, "client")}:/etc/e2e-client:ro`,
+            POD_MOUNTS: [`${path.join(this.workDir, "client")}:/etc/e2e-client:ro`, ...extraMounts].join("\n"),
             POD_HOSTS_FILE: this.hostsFile("client"),
             POD_UID: String(image.uid),
             POD_GID: String(image.gid),

@@ -1,0 +1,125 @@
+/**
+ * Fault injection, run after the replication scenarios on the same cluster (5 pods). Each
+ * fault states what must hold afterwards; acknowledged commits are never lost.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import { appUser, EmulatedCluster } from "./harness/cluster";
+import { sleep, waitFor } from "./harness/process";
+import { Scenario } from "./scenarios";
+import { AcknowledgedWriter, writeRows } from "./workload";
+
+async function rowCount(cluster: EmulatedCluster, ordinal: number): Promise<number> {
+    return Number(await cluster.rootSql(ordinal, `SELECT COUNT(*) FROM ${appUser.database}.t`));
+}
+
+/** Every acknowledged payload is on the primary, then on every pod; checksums equal. */
+async function assertNoAcknowledgedLoss(cluster: EmulatedCluster, tag: string, acked: string[]): Promise<string> {
+    assert.ok(acked.length > 20, `only ${acked.length} commits were acknowledged`);
+    const onPrimary = Number(await cluster.rootSql(0,
+        `SELECT COUNT(*) FROM ${appUser.database}.t WHERE payload LIKE '${tag}-%'`));
+    const present = new Set((await cluster.rootSql(0,
+        `SELECT payload FROM ${appUser.database}.t WHERE payload LIKE '${tag}-%'`)).split("\n"));
+    const lost = acked.filter((p) => !present.has(p));
+    assert.deepEqual(lost, [], `${lost.length} acknowledged rows lost`);
+    const rows = await rowCount(cluster, 0);
+    await cluster.waitForRows(rows);
+    const sums = new Set(Object.values(await cluster.checksums()));
+    assert.equal(sums.size, 1, "checksums differ");
+    return `${acked.length} acknowledged, ${onPrimary} on the primary, 0 lost; ${cluster.pods.size} pods equal`;
+}
+
+export const faults: Scenario[] = [
+    {
+        name: "F1. kill -9 of the primary's server during a write load",
+        async run(cluster) {
+            const writer = new AcknowledgedWriter(cluster, "f1");
+            await sleep(3000);
+            cluster.pod(0).killContainer("mysql", "SIGKILL");
+            await waitFor("primary restarted", 60000, async () => cluster.pod(0).restarts.mysql >= 1);
+            await waitFor("primary ready again", 300000, async () => cluster.pod(0).ready);
+            await sleep(3000);
+            const acked = await writer.stop();
+            return assertNoAcknowledgedLoss(cluster, "f1", acked);
+        },
+    },
+    {
+        name: "F2. kill -9 of a replica during a write load",
+        async run(cluster) {
+            const writer = new AcknowledgedWriter(cluster, "f2");
+            await sleep(2000);
+            const before = cluster.pod(2).restarts.mysql;
+            cluster.pod(2).killContainer("mysql", "SIGKILL");
+            await waitFor("replica restarted", 60000, async () => cluster.pod(2).restarts.mysql > before);
+            await sleep(3000);
+            const acked = await writer.stop();
+            await cluster.pod(2).waitReady(300000);
+            return assertNoAcknowledgedLoss(cluster, "f2", acked);
+        },
+    },
+    {
+        name: "F3. the donor killed mid-transfer: the receiving pod fails cleanly and succeeds on retry",
+        async run(cluster) {
+            const stream = cluster.options.engine === "mariadb";
+            await cluster.deletePod(4);
+            cluster.deleteVolume(4);
+            const starting = cluster.startPod(4, 600000);
+            // wait until pod 4's clone is under way, then kill what serves it on pod 3
+            await waitFor("pod 4 cloning", 120000, async () => cluster.pods.get(4)?.currentInit?.name === "clone-mysql");
+            await sleep(stream ? 300 : 1500);
+            cluster.pod(3).killContainer(stream ? "backup" : "mysql", "SIGKILL");
+            const pod = await starting;
+            assert.ok(pod.initAttempts["clone-mysql"] >= 2 || /clone from db-3\.db failed/.test(
+                fs.readFileSync(pod.logFile("clone-mysql-0"), "utf8")), "the clone was not interrupted");
+            await cluster.pod(3).waitReady(300000);
+            const rows = await writeRows(cluster, 20, "f3");
+            await cluster.waitForRows(rows);
+            const sums = new Set(Object.values(await cluster.checksums()));
+            assert.equal(sums.size, 1, "checksums differ");
+            return `${stream ? "backup sidecar" : "donor server"} of pod 3 killed mid-clone; pod 4 clone attempts: ${pod.initAttempts["clone-mysql"]}; converged`;
+        },
+    },
+    {
+        name: "F4. the primary unreachable for 60 s: replicas leave the read Service and come back by themselves",
+        async run(cluster) {
+            await cluster.setLink(0, false);
+            const t0 = Date.now();
+            try {
+                await waitFor("replicas not ready", 55000, async () =>
+                    [1, 2, 3, 4].every((n) => !cluster.pod(n).ready), 500);
+                const droppedAfter = (Date.now() - t0) / 1000;
+                await sleep(Math.max(0, 60000 - (Date.now() - t0)));
+                await cluster.setLink(0, true);
+                await waitFor("replicas ready again", 120000, async () => [1, 2, 3, 4].every((n) => cluster.pod(n).ready), 500);
+                const rows = await writeRows(cluster, 20, "f4");
+                await cluster.waitForRows(rows);
+                return `replicas unready ${droppedAfter.toFixed(0)} s after the cut; ready ${((Date.now() - t0) / 1000 - 60).toFixed(0)} s after the link returned`;
+            } finally {
+                await cluster.setLink(0, true);
+            }
+        },
+    },
+    {
+        name: "F5. a replica whose replication errors leaves the read Service; rebuilt by deleting its volume",
+        async run(cluster) {
+            // a row only replica 1 has: the primary's next insert of that id breaks its SQL thread
+            const id = Number(await cluster.rootSql(0, `SELECT MAX(id) + 1000 FROM ${appUser.database}.t`));
+            const readOnly = cluster.options.engine === "mysql" ? "SET GLOBAL super_read_only = OFF; " : "";
+            await cluster.rootSql(1, `${readOnly}SET SESSION sql_log_bin = 0;
+                INSERT INTO ${appUser.database}.t (id, payload) VALUES (${id}, 'conflict');`);
+            await cluster.rootSql(1, cluster.options.engine === "mysql" ? "SET GLOBAL super_read_only = ON" : "SELECT 1");
+            const primary = await cluster.clientSql("primary", `INSERT INTO t (id, payload) VALUES (${id}, 'from-primary')`);
+            assert.equal(primary.code, 0, primary.stderr);
+            // readiness is what puts a pod behind the read Service
+            await waitFor("replica 1 not ready", 60000, async () => !cluster.pod(1).ready, 500);
+            await cluster.deletePod(1);
+            cluster.deleteVolume(1);
+            await cluster.startPod(1, 600000);
+            const rows = await writeRows(cluster, 10, "f5");
+            await cluster.waitForRows(rows);
+            const sums = new Set(Object.values(await cluster.checksums()));
+            assert.equal(sums.size, 1, "checksums differ after the rebuild");
+            return "broken replica left the read Service; re-cloned after its volume was deleted; converged";
+        },
+    },
+];
