@@ -41,6 +41,8 @@ export interface Flavor {
     readonly replicaSettings: ReadonlyArray<readonly [string, string]>;
     /** Numeric uid/gid of the `mysql` user in the default image. */
     readonly mysqlUid: number;
+    /** The images write only to the pod's volumes, so the root filesystem can be read-only. */
+    readonly readOnlyRootFilesystem: boolean;
 }
 
 const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Flavor => ({
@@ -68,6 +70,7 @@ const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Fla
         ["super_read_only", "ON"],
     ],
     mysqlUid: 999,
+    readOnlyRootFilesystem: true,
 });
 
 const mariadb = (key: string, versions: string, versionPattern: RegExp): Flavor => ({
@@ -100,6 +103,7 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp): Flavor 
     // MariaDB has no super_read_only; read_only binds every account without READ_ONLY ADMIN
     replicaSettings: [["read_only", "ON"]],
     mysqlUid: 999,
+    readOnlyRootFilesystem: true,
 });
 
 /** Every supported flavor, in the order versions are matched. */
@@ -138,6 +142,8 @@ export const flavors: readonly Flavor[] = [
             ["super_read_only", "ON"],
         ],
         mysqlUid: 999,
+        // the xtrabackup 2.4 sample image is not known to work read-only
+        readOnlyRootFilesystem: false,
     },
     mariadb("mariadb-10.11", "10.11", /^10\.11(\.\d+)?$/),
     mariadb("mariadb-11.4", "11.4", /^11\.4(\.\d+)?$/),

@@ -93,10 +93,14 @@ const dataMounts = (confReadOnly: boolean): VolumeMount[] => [
     mount(volumes.tmp, paths.tmpDir),
 ];
 
-const hardened = {
-    allowPrivilegeEscalation: false,
-    capabilities: { drop: ["ALL"] },
-};
+/** Every container: no privilege escalation, no capabilities, read-only root where the images allow. */
+function hardened(config: ClusterConfig) {
+    return {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+        readOnlyRootFilesystem: config.flavor.readOnlyRootFilesystem,
+    };
+}
 
 function resources(r: ContainerResources) {
     return r.limits ? { requests: r.requests, limits: r.limits } : { requests: r.requests };
@@ -120,7 +124,7 @@ export function initMysqlContainer(config: ClusterConfig): Container {
         env: scriptEnv(config),
         volumeMounts: [configMount, mount(volumes.generatedConf, paths.generatedConfDir)],
         resources: resources(config.resources),
-        securityContext: hardened,
+        securityContext: hardened(config),
     };
 }
 
@@ -133,7 +137,7 @@ export function cloneMysqlContainer(config: ClusterConfig): Container {
         env: [...scriptEnv(config), ...passwordEnv(config, ["backup"])],
         volumeMounts: dataMounts(true),
         resources: resources(config.resources),
-        securityContext: hardened,
+        securityContext: hardened(config),
     };
 }
 
@@ -148,7 +152,7 @@ export function mysqlContainer(config: ClusterConfig): Container {
         ports: [{ name: "mysql", containerPort: config.port }],
         volumeMounts: dataMounts(true),
         resources: resources(config.resources),
-        securityContext: hardened,
+        securityContext: hardened(config),
         startupProbe: execProbe("probe-alive.sh", Math.ceil(config.startupTimeoutSeconds / probePeriodSeconds)),
         livenessProbe: execProbe("probe-alive.sh", 3),
         readinessProbe: execProbe("probe-ready.sh", 2, 5),
@@ -165,6 +169,6 @@ export function backupSidecarContainer(config: ClusterConfig): Container {
         ports: [{ name: "backup", containerPort: config.backupPort }],
         volumeMounts: dataMounts(true),
         resources: resources(config.sidecarResources),
-        securityContext: hardened,
+        securityContext: hardened(config),
     };
 }

@@ -42,6 +42,7 @@ const now = () => process.hrtime.bigint();
 // ---- cleanup on success, failure and interrupt --------------------------------------------
 
 const clusters = new Set<EmulatedCluster>();
+const nets = new Set<string>();
 const workDirs = new Set<string>();
 const children = new Set<ChildProcess>();
 let cleaning: Promise<void> | undefined;
@@ -58,6 +59,9 @@ function cleanup(removeFiles: boolean): Promise<void> {
         }
         for (const cluster of clusters) {
             await cluster.destroy(removeFiles).catch((e) => log(`destroy ${cluster.net}: ${e}`));
+        }
+        for (const n of nets) { // also a net whose cluster failed half-way through create()
+            await run(path.join(infraDir, "net.sh"), ["down", n]);
         }
         for (const dir of workDirs) {
             if (removeFiles) {
@@ -128,6 +132,16 @@ function hostPath(pod: Pod, containerName: string, containerPath: string): strin
 function serverEnv(cluster: EmulatedCluster, podName: string): Record<string, string> {
     const c = cluster.template.containers[0];
     return resolveEnv(cluster.template, c, podName);
+}
+
+/** SQL on stdin as root over pod N's socket (EmulatedCluster.rootSql puts the SQL in argv). */
+async function rootSqlStdin(cluster: EmulatedCluster, ordinal: number, sql: string): Promise<void> {
+    const pod = cluster.pod(ordinal);
+    const env = serverEnv(cluster, pod.name);
+    const result = await pod.exec("mysql", [env.MYSQL_CLIENT, `--defaults-file=${env.RUN_DIR}/root.cnf`, "--batch"], { input: sql });
+    if (result.code !== 0) {
+        throw new Error(`${pod.name}: ${result.stderr}`);
+    }
 }
 
 async function duBytes(dir: string): Promise<number> {
@@ -201,6 +215,7 @@ interface Result {
     stopReplicaSeconds: number;
     cpFound: Copy;
     cpWarm: Copy;
+    cpWarmAll: number[];
     cpEvicted: Copy;
     dumpLoadSeconds: number;
     loadedBytes: number;
@@ -222,6 +237,7 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
     const workDir = path.join(workRoot, `bench-${engine}`);
     const secret = () => crypto.randomBytes(12).toString("hex");
     const rootPassword = secret();
+    nets.add(net[engine].net);
     const cluster = await EmulatedCluster.create({
         engine, name: "db", ...net[engine], workDir, images, log,
         args: { engine, version, replicas: 2, rootPassword, replicationPassword: secret(), backupPassword: secret() },
@@ -241,13 +257,13 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
     const sbPassword = secret();
     const dumpPassword = secret();
     const dumpGrants = "SELECT, SHOW VIEW, TRIGGER, LOCK TABLES, EVENT, PROCESS, RELOAD, EXECUTE";
-    await cluster.rootSql(0, [
+    await rootSqlStdin(cluster, 0, [ // on stdin: the passwords stay out of every argv
         `CREATE DATABASE ${benchDb}`,
         `CREATE USER 'sbtest'@'localhost' IDENTIFIED BY '${sbPassword}'`,
         `GRANT ALL ON ${benchDb}.* TO 'sbtest'@'localhost'`,
         `CREATE USER 'bench'@'%' IDENTIFIED BY '${dumpPassword}'`,
         `GRANT ${dumpGrants} ON *.* TO 'bench'@'%'`,
-    ].join(";\n"));
+    ].map((x) => `${x};\n`).join(""));
     const sbConfig = path.join(benchDir, "sysbench.cfg"); // options file: no password in any argv
     fs.writeFileSync(sbConfig, [
         "db-driver=mysql", `mysql-socket=${socket}`, "mysql-user=sbtest", `mysql-password=${sbPassword}`,
@@ -373,7 +389,10 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
     };
     phase = `${engine} cp -a`;
     const cpFound = await cp("as the clone left the cache");
-    const cpWarm = await cp("warm");
+    // the physical limit: the best of three warm copies (one copy takes well under a second, so a
+    // single sample is at the mercy of anything else touching the disk)
+    const warm = [await cp("warm #1"), await cp("warm #2"), await cp("warm #3")];
+    const cpWarm = warm.reduce((best, c) => (c.seconds < best.seconds ? c : best));
     // evict the source's pages (posix_fadvise DONTNEED; /proc/sys/vm/drop_caches is not ours to use)
     await runOk("bash", ["-c", 'find "$1" -type f -exec dd if={} iflag=nocache count=0 status=none \\;', "-", datadir1]);
     const cpEvicted = await cp("evicted");
@@ -392,7 +411,7 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
     return {
         engine, version, datasetBytes, binlogBytesPurged: binlogBytes - binlogsAfter, loadSeconds, donorCachedBytes,
         cloneSeconds, cloneInitSeconds, cloneInitLogSeconds, copySeconds, marks, replicaBytes, stopReplicaSeconds,
-        cpFound, cpWarm, cpEvicted, dumpLoadSeconds, loadedBytes,
+        cpFound, cpWarm, cpWarmAll: warm.map((c) => c.seconds), cpEvicted, dumpLoadSeconds, loadedBytes,
     };
 }
 
@@ -504,8 +523,8 @@ function report(results: Result[]): void {
         ]),
     ]));
     console.log("\nour clone = pod 1 started -> Ready (init containers, clone, replication setup, server start, probes);" +
-        "\ncp -a = the stopped replica's datadir, source warm in the page cache; dump|load = dump of every user database" +
-        "\nfrom pod 0 over TCP piped into a fresh empty server (its initialisation not counted).");
+        "\ncp -a = the stopped replica's datadir, source warm in the page cache (best of 3);" +
+        "\ndump|load = every user database dumped from pod 0 over TCP, piped into a fresh empty server (its initialisation not counted).");
     console.log("\nDetails:");
     for (const r of results) {
         console.log(`- ${r.engine}: dataset = du -sb of pod 0's datadir (${gb(r.datasetBytes)}) after sysbench oltp_read_write prepare ` +
@@ -517,10 +536,10 @@ function report(results: Result[]): void {
         console.log(`  timeline (s since pod 1 started, ~50 ms polling, readiness probed every 1 s): ${timeline(r.marks)}`);
         console.log(`  cp -a of pod 1's datadir (${gb(r.replicaBytes)}) after a clean stop (${s(r.stopReplicaSeconds)} s), same filesystem: ` +
             `${s(r.cpFound.seconds)} s as the clone left the page cache (${pct(r.cpFound.cachedBytes, r.replicaBytes)} cached), ` +
-            `${s(r.cpWarm.seconds)} s warm (${pct(r.cpWarm.cachedBytes, r.replicaBytes)} cached), ` +
+            `${s(r.cpWarm.seconds)} s warm (best of ${r.cpWarmAll.map(s).join(" / ")}; ${pct(r.cpWarm.cachedBytes, r.replicaBytes)} cached), ` +
             `${s(r.cpEvicted.seconds)} s after evicting it with fadvise DONTNEED (${pct(r.cpEvicted.cachedBytes, r.replicaBytes)} ` +
-            `cached; the hypervisor's cache may still hold it); a sync after each copy took ` +
-            `${[r.cpFound, r.cpWarm, r.cpEvicted].map((c) => s(c.syncSeconds)).join(" / ")} s (not counted).`);
+            `cached; the hypervisor's cache may still hold it); the sync after each copy (not counted) took ` +
+            `${s(r.cpFound.syncSeconds)}, ${s(r.cpWarm.syncSeconds)} and ${s(r.cpEvicted.syncSeconds)} s.`);
         console.log(`  dump|load = ${r.engine === "mysql" ? "mysqldump --set-gtid-purged=OFF | mysql" : "mariadb-dump | mariadb"} ` +
             `(--single-transaction --quick --routines --events --triggers) into a server with the pods' configuration ` +
             `(binlog on, sync_binlog=1, innodb_flush_log_at_trx_commit=1, default buffer pool); loaded datadir ${gb(r.loadedBytes)} ` +
@@ -539,14 +558,16 @@ async function main(): Promise<void> {
     if (process.getuid?.() !== 0) {
         throw new Error("the benchmark needs root (pods are Linux namespaces)");
     }
+    const unknown = engines.filter((e) => e !== "mariadb" && e !== "mysql");
+    if (unknown.length > 0 || !(Number.isInteger(tables) && tables > 0) || !(Number.isInteger(tableSize) && tableSize > 0)) {
+        throw new Error(`bad knobs: BENCH_ENGINES=${engines.join(",")} (mariadb, mysql), BENCH_TABLES=${tables}, ` +
+            `BENCH_TABLE_SIZE=${tableSize} (positive integers)`);
+    }
     await ensureSysbench();
     const versions = await ensureImages(log);
     const images = await imageResolver();
     const results: Result[] = [];
     for (const engine of engines) {
-        if (engine !== "mariadb" && engine !== "mysql") {
-            throw new Error(`BENCH_ENGINES: unknown engine ${engine}`);
-        }
         workDirs.add(path.join(workRoot, `bench-${engine}`));
         results.push(await bench(engine, engine === "mysql" ? versions.mysqlVersion : versions.mariadbVersion, images));
     }

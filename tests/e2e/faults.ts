@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import { appUser, EmulatedCluster } from "./harness/cluster";
 import { sleep, waitFor } from "./harness/process";
-import { Scenario } from "./scenarios";
+import { cloneBytes, Scenario } from "./scenarios";
 import { AcknowledgedWriter, writeRows } from "./workload";
 
 async function rowCount(cluster: EmulatedCluster, ordinal: number): Promise<number> {
@@ -65,8 +65,8 @@ export const faults: Scenario[] = [
             cluster.deleteVolume(4);
             const starting = cluster.startPod(4, 600000);
             // wait until pod 4's clone is under way, then kill what serves it on pod 3
-            await waitFor("pod 4 cloning", 120000, async () => cluster.pods.get(4)?.currentInit?.name === "clone-mysql");
-            await sleep(stream ? 300 : 1500);
+            await waitFor("pod 4's copy under way", 120000, async () =>
+                cluster.pods.get(4)?.currentInit?.name === "clone-mysql" && await cloneBytes(cluster, 4) > 50e6, 20);
             cluster.pod(3).killContainer(stream ? "backup" : "mysql", "SIGKILL");
             const pod = await starting;
             assert.ok(pod.initAttempts["clone-mysql"] >= 2 || /clone from db-3\.db failed/.test(

@@ -173,6 +173,15 @@ describe("MySqlCluster children", () => {
         for (const c of [...pod.initContainers, ...pod.containers]) {
             assert.equal(c.securityContext.allowPrivilegeEscalation, false);
             assert.deepEqual(c.securityContext.capabilities.drop, ["ALL"]);
+            assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+        }
+        assert.equal(pod.securityContext.seccompProfile.type, "RuntimeDefault");
+    });
+
+    it("the root filesystem stays writable only for the MySQL 5.7 + xtrabackup sample images", async () => {
+        const { statefulSet } = await render("db", { version: "5.7" });
+        for (const c of Object.values(containersByName(statefulSet))) {
+            assert.equal(c.securityContext.readOnlyRootFilesystem, false);
         }
     });
 

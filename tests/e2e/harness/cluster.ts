@@ -38,6 +38,8 @@ export class EmulatedCluster implements PodHost {
     readonly workDir: string;
     readonly infraDir = infraDir;
     private readRoundRobin = 0;
+    /** Samples of every process's argument list while the cluster runs, searched for passwords. */
+    readonly argvSampler = { samples: 0, processes: 0, leaks: [] as string[], timer: undefined as NodeJS.Timeout | undefined };
 
     private constructor(readonly options: ClusterOptions, rendered: RenderedCluster) {
         this.rendered = rendered;
@@ -50,6 +52,7 @@ export class EmulatedCluster implements PodHost {
         const rendered = await render(options.name, options.args);
         const cluster = new EmulatedCluster(options, rendered);
         await cluster.prepare();
+        cluster.startArgvSampler();
         return cluster;
     }
 
@@ -254,8 +257,26 @@ export class EmulatedCluster implements PodHost {
         return sums;
     }
 
+    private startArgvSampler(): void {
+        const secrets = Object.values(this.template.secretData).filter((v) => v.length > 0);
+        const sampler = this.argvSampler;
+        const sample = async () => {
+            const ps = await run("ps", ["-eo", "args"]);
+            sampler.samples++;
+            sampler.processes += ps.stdout.split("\n").length;
+            for (const line of ps.stdout.split("\n")) {
+                if (secrets.some((secret) => line.includes(secret))) {
+                    sampler.leaks.push(line.trim().split(" ")[0]); // the command only: never print the password
+                }
+            }
+            sampler.timer = setTimeout(sample, 1000);
+        };
+        sampler.timer = setTimeout(sample, 1000);
+    }
+
     /** Stops every pod and removes the network; volumes stay for the logs unless `removeFiles`. */
     async destroy(removeFiles: boolean): Promise<void> {
+        clearTimeout(this.argvSampler.timer);
         for (const ordinal of [...this.pods.keys()].sort((a, b) => b - a)) {
             await this.deletePod(ordinal).catch((error) => this.log(`cleanup of pod ${ordinal}: ${error}`));
         }

@@ -258,6 +258,7 @@ export class Pod {
             POD_UID: String(image.uid),
             POD_GID: String(image.gid),
             POD_ENV_FILE: envFile,
+            ...(c.readOnlyRootFilesystem ? { POD_READ_ONLY_ROOT: "1" } : {}),
         };
     }
 

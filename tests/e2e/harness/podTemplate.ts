@@ -11,6 +11,7 @@ export interface ContainerTemplate {
     readonly command: readonly string[];
     readonly env: ReadonlyArray<{ name: string; value?: string; valueFrom?: any }>;
     readonly mounts: ReadonlyArray<{ name: string; mountPath: string; readOnly?: boolean }>;
+    readonly readOnlyRootFilesystem: boolean;
     readonly readinessProbe?: ProbeTemplate;
     readonly livenessProbe?: ProbeTemplate;
     readonly startupProbe?: ProbeTemplate;
@@ -53,6 +54,7 @@ function container(c: any): ContainerTemplate {
     }
     return {
         name: c.name, image: c.image, command: c.command, env: c.env ?? [], mounts: c.volumeMounts ?? [],
+        readOnlyRootFilesystem: c.securityContext?.readOnlyRootFilesystem === true,
         readinessProbe: probe(c.readinessProbe), livenessProbe: probe(c.livenessProbe), startupProbe: probe(c.startupProbe),
     };
 }

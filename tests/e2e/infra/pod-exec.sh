@@ -12,6 +12,8 @@
 #   POD_WORKDIR    working directory (default /)
 #   POD_ENV_FILE   NUL-separated KEY=VALUE pairs: the container's whole environment
 #                  (HOSTNAME and PATH get defaults when absent), never put in any argv
+#   POD_READ_ONLY_ROOT  non-empty: the root filesystem is read-only (readOnlyRootFilesystem);
+#                  volumes, /dev, /dev/shm stay writable
 #
 # The process keeps the pid it was started with and leads its own process group, so
 # `kill PID` signals the container's main process and `kill -- -PID` all of it.
@@ -80,6 +82,7 @@ setup_root() {
     bind_into_root "$root" "$source" "$target" "$options"
   done <<<"${POD_MOUNTS:-}"
   if [ -n "${POD_HOSTS_FILE:-}" ]; then bind_into_root "$root" "$POD_HOSTS_FILE" /etc/hosts; fi
+  if [ -n "${POD_READ_ONLY_ROOT:-}" ]; then mount -o remount,bind,ro "$root"; fi
 }
 
 # Exec the command with exactly the env file's environment: perl builds it from an
