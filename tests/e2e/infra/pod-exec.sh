@@ -82,7 +82,6 @@ setup_root() {
     bind_into_root "$root" "$source" "$target" "$options"
   done <<<"${POD_MOUNTS:-}"
   if [ -n "${POD_HOSTS_FILE:-}" ]; then bind_into_root "$root" "$POD_HOSTS_FILE" /etc/hosts; fi
-  if [ -n "${POD_READ_ONLY_ROOT:-}" ]; then mount -o remount,bind,ro "$root"; fi
 }
 
 # Exec the command with exactly the env file's environment: perl builds it from an
@@ -122,6 +121,7 @@ run_inside() {
   cd /
   umount -l /.pod-exec-oldroot
   rmdir /.pod-exec-oldroot
+  if [ -n "${POD_READ_ONLY_ROOT:-}" ]; then mount -o remount,bind,ro /; fi
   exec /usr/bin/perl -e "$load_env_and_exec" "$POD_HOSTNAME" \
     /usr/bin/setpriv --reuid="${POD_UID:-0}" --regid="${POD_GID:-0}" --clear-groups -- \
     /usr/bin/env -C "${POD_WORKDIR:-/}" -- "$@"
