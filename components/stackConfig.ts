@@ -17,8 +17,8 @@ const optional = (value: string | undefined) => (value === undefined || value ==
 export function parseExtraConfig(entries: readonly string[]): Record<string, ServerSettingValue> {
     const settings: Record<string, ServerSettingValue> = {};
     for (const entry of entries) {
-        const eq = entry.indexOf("=");
-        if (typeof entry !== "string" || eq <= 0) {
+        const eq = typeof entry === "string" ? entry.indexOf("=") : -1;
+        if (eq <= 0) {
             throw new Error(`config extraConfig: entry ${JSON.stringify(entry)} must look like "name=value"`);
         }
         settings[entry.slice(0, eq).trim()] = entry.slice(eq + 1).trim();
