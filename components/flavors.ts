@@ -99,6 +99,8 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp): Flavor 
         ["binlog_format", "ROW"],
         ["log_slave_updates", "ON"],
         ["slave_net_timeout", "10"],
+        // MariaDB keeps binary logs forever by default; a replica further behind re-clones
+        ["binlog_expire_logs_seconds", "604800"],
     ],
     // MariaDB has no super_read_only; read_only binds every account without READ_ONLY ADMIN
     replicaSettings: [["read_only", "ON"]],
@@ -135,6 +137,7 @@ export const flavors: readonly Flavor[] = [
             ["binlog_format", "ROW"],
             ["log_slave_updates", "ON"],
             ["slave_net_timeout", "10"],
+            ["expire_logs_days", "7"],
             ["secure-file-priv", "NULL"],
         ],
         replicaSettings: [

@@ -17,6 +17,7 @@ export const serverIdBase = 100;
 /** A backup stream or clone silent for this long is treated as broken. */
 export const transferIdleTimeoutSeconds = 600;
 const probePeriodSeconds = 10;
+const startupProbePeriodSeconds = 2;
 
 /** Non-secret parameters of every script, sorted by name. */
 export function scriptEnv(config: ClusterConfig): EnvVar[] {
@@ -153,7 +154,9 @@ export function mysqlContainer(config: ClusterConfig): Container {
         volumeMounts: dataMounts(true),
         resources: resources(config.resources),
         securityContext: hardened(config),
-        startupProbe: execProbe("probe-alive.sh", Math.ceil(config.startupTimeoutSeconds / probePeriodSeconds)),
+        // checked often, so a started server is ready in seconds; the budget stays startupTimeoutSeconds
+        startupProbe: execProbe("probe-alive.sh", Math.ceil(config.startupTimeoutSeconds / startupProbePeriodSeconds),
+            startupProbePeriodSeconds),
         livenessProbe: execProbe("probe-alive.sh", 3),
         readinessProbe: execProbe("probe-ready.sh", 2, 5),
     };

@@ -193,8 +193,9 @@ export class EmulatedCluster implements PodHost {
         const pod = this.pod(ordinal);
         const mysql = this.template.containers[0];
         const env = Object.fromEntries(mysql.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+        // SQL on stdin, never in an argument list
         const result = await pod.exec(mysql.name, [env.MYSQL_CLIENT, `--defaults-file=${env.RUN_DIR}/root.cnf`,
-            "--batch", "--skip-column-names", "-e", sql]);
+            "--batch", "--skip-column-names"], { input: sql });
         if (result.code !== 0) {
             throw new Error(`${pod.name}: ${sql}: ${result.stderr}`);
         }

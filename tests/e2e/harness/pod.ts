@@ -196,7 +196,10 @@ export class Pod {
         const children = [...this.running.values()];
         children.forEach((child) => killGroup(child, "SIGTERM"));
         const all = Promise.all(children.map(exited));
-        const timedOut = await Promise.race([all.then(() => false), sleep(graceMs).then(() => true)]);
+        let graceTimer: NodeJS.Timeout | undefined;
+        const grace = new Promise<boolean>((resolve) => (graceTimer = setTimeout(() => resolve(true), graceMs)));
+        const timedOut = await Promise.race([all.then(() => false), grace]);
+        clearTimeout(graceTimer);
         if (timedOut) {
             children.forEach((child) => killGroup(child, "SIGKILL"));
             await all;
