@@ -49,6 +49,17 @@ export interface ClientSelector {
     readonly podLabels?: Readonly<Record<string, string>>;
 }
 
+/** TLS from an existing Secret, e.g. one cert-manager keeps renewed. */
+export interface TlsOptions {
+    /**
+     * Secret with `tls.crt`, `tls.key` and `ca.crt`. The certificate must name the pods
+     * (`*.<name>`, `*.<name>.<namespace>.svc`) and the Services clients use.
+     */
+    readonly secretName: string;
+    /** Refuse unencrypted TCP connections (`require_secure_transport`). @default false */
+    readonly requireSecureTransport?: boolean;
+}
+
 /** Values allowed in `extraConfig`: rendered as `key=value` under `[mysqld]`. */
 export type ServerSettingValue = string | number | boolean;
 
@@ -135,4 +146,10 @@ export interface MySqlClusterArgs {
     readonly user?: string;
     /** Password of `user`. @default generated when `user` is set */
     readonly userPassword?: pulumi.Input<string>;
+    /**
+     * Serve TLS with this certificate; replicas (and CLONE) then connect to their source over
+     * TLS and verify its certificate against `ca.crt`.
+     * @default undefined (no TLS configured)
+     */
+    readonly tls?: TlsOptions;
 }

@@ -40,6 +40,7 @@ export interface ClusterConfig {
     readonly allowedClients?: readonly ClientSelector[];
     /** Application database and account created on first start, if any. */
     readonly application?: { readonly database: string; readonly user?: string };
+    readonly tls?: { readonly secretName: string; readonly requireSecureTransport: boolean };
 }
 
 export const defaults = {
@@ -60,6 +61,7 @@ const managedSettings = [
     "bind_address", "datadir", "enforce_gtid_consistency", "gtid_mode", "log_bin", "log_replica_updates",
     "log_slave_updates", "pid_file", "plugin_load_add", "port", "read_only", "relay_log",
     "relay_log_recovery", "report_host", "server_id", "skip_networking", "socket", "super_read_only",
+    "ssl_ca", "ssl_cert", "ssl_key", "require_secure_transport",
 ];
 
 const argNames: ReadonlyArray<keyof MySqlClusterArgs> = [
@@ -68,7 +70,7 @@ const argNames: ReadonlyArray<keyof MySqlClusterArgs> = [
     "backupPassword", "existingSecretName", "extraConfig", "port", "backupPort",
     "maxReplicaLagSeconds", "startupTimeoutSeconds", "labels", "podAntiAffinity", "nodeSelector",
     "tolerations", "topologySpreadConstraints", "priorityClassName", "allowedClients", "database", "user",
-    "userPassword",
+    "userPassword", "tls",
 ];
 
 /** Accounts and schemas the component or the server owns. */
@@ -177,6 +179,7 @@ export function resolveConfig(name: string, args: MySqlClusterArgs): ClusterConf
     const labels = resolveLabels(args.labels, problems);
     const scheduling = resolveScheduling(args, problems);
     const application = resolveApplication(args, problems);
+    const tls = resolveTls(args, problems);
 
     if (problems.length > 0) {
         throw new MySqlClusterArgsError(name, problems);
@@ -185,8 +188,27 @@ export function resolveConfig(name: string, args: MySqlClusterArgs): ClusterConf
         name, namespace, replicas, flavor: flavor!, version, image, backupImage, storageSize,
         storageClassName: args.storageClassName, resources, sidecarResources, extraConfig, port,
         backupPort, maxReplicaLagSeconds, startupTimeoutSeconds, labels,
-        existingSecretName: args.existingSecretName, ...scheduling, application,
+        existingSecretName: args.existingSecretName, ...scheduling, application, tls,
     };
+}
+
+function resolveTls(args: MySqlClusterArgs, problems: string[]): ClusterConfig["tls"] {
+    if (args.tls === undefined) {
+        return undefined;
+    }
+    const { secretName, requireSecureTransport = false } = args.tls;
+    for (const key of Object.keys(args.tls)) {
+        if (key !== "secretName" && key !== "requireSecureTransport") {
+            problems.push(`tls.${key} is not a field; use tls.secretName and tls.requireSecureTransport`);
+        }
+    }
+    if (!(typeof secretName === "string" && dns1123Subdomain.test(secretName))) {
+        problems.push(`tls.secretName must name a Secret holding tls.crt, tls.key and ca.crt (e.g. cert-manager's), got ${JSON.stringify(secretName)}`);
+    }
+    if (typeof requireSecureTransport !== "boolean") {
+        problems.push(`tls.requireSecureTransport must be true or false, got ${JSON.stringify(requireSecureTransport)}`);
+    }
+    return { secretName, requireSecureTransport };
 }
 
 function resolveScheduling(args: MySqlClusterArgs, problems: string[]) {

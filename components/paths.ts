@@ -14,6 +14,8 @@ export const paths = {
     socket: "/var/run/mysqld/mysqld.sock",
     /** emptyDir: scratch space (read-only root filesystems need it). */
     tmpDir: "/tmp",
+    /** The TLS Secret (tls.crt, tls.key, ca.crt), when TLS is on. */
+    tlsDir: "/etc/mysql-tls",
 } as const;
 
 /** Volume names in the pod spec. */
@@ -23,4 +25,5 @@ export const volumes = {
     data: "data",
     run: "run",
     tmp: "tmp",
+    tls: "tls",
 } as const;

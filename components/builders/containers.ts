@@ -45,6 +45,7 @@ export function scriptEnv(config: ClusterConfig): EnvVar[] {
         MYSQLD: flavor.binaries.server,
         MYSQL_CLIENT: flavor.binaries.client,
         MYSQL_PORT: String(config.port),
+        NAMESPACE: config.namespace,
         REPLICATION_SYNTAX: flavor.replicationSyntax,
         REPLICATION_USER: replicationUser,
         RUN_DIR: paths.runDir,
@@ -52,6 +53,7 @@ export function scriptEnv(config: ClusterConfig): EnvVar[] {
         SETUP_TIMEOUT_SECONDS: String(config.startupTimeoutSeconds),
         SOCKET: paths.socket,
         STREAM_TOOL: flavor.binaries.stream,
+        TLS_CA: config.tls ? `${paths.tlsDir}/ca.crt` : undefined,
         TMPDIR: paths.tmpDir,
         TRANSFER_IDLE_TIMEOUT_SECONDS: String(transferIdleTimeoutSeconds),
     };
@@ -86,12 +88,13 @@ function mount(volume: string, mountPath: string, readOnly = false): VolumeMount
 }
 
 const configMount = mount(volumes.config, paths.configDir, true);
-const dataMounts = (confReadOnly: boolean): VolumeMount[] => [
+const dataMounts = (config: ClusterConfig): VolumeMount[] => [
     configMount,
-    mount(volumes.generatedConf, paths.generatedConfDir, confReadOnly),
+    mount(volumes.generatedConf, paths.generatedConfDir, true),
     mount(volumes.data, paths.dataRoot),
     mount(volumes.run, paths.runDir),
     mount(volumes.tmp, paths.tmpDir),
+    ...(config.tls ? [mount(volumes.tls, paths.tlsDir, true)] : []),
 ];
 
 /** Every container: no privilege escalation, no capabilities, read-only root where the images allow. */
@@ -136,7 +139,7 @@ export function cloneMysqlContainer(config: ClusterConfig): Container {
         image: config.backupImage,
         command: scriptCommand(paths.configDir, "clone-mysql.sh"),
         env: [...scriptEnv(config), ...passwordEnv(config, ["backup"])],
-        volumeMounts: dataMounts(true),
+        volumeMounts: dataMounts(config),
         resources: resources(config.resources),
         securityContext: hardened(config),
     };
@@ -151,7 +154,7 @@ export function mysqlContainer(config: ClusterConfig): Container {
         env: [...scriptEnv(config), ...passwordEnv(config,
             config.application?.user !== undefined ? ["root", "replication", "backup", "user"] : ["root", "replication", "backup"])],
         ports: [{ name: "mysql", containerPort: config.port }],
-        volumeMounts: dataMounts(true),
+        volumeMounts: dataMounts(config),
         resources: resources(config.resources),
         securityContext: hardened(config),
         // checked often, so a started server is ready in seconds; the budget stays startupTimeoutSeconds
@@ -170,7 +173,7 @@ export function backupSidecarContainer(config: ClusterConfig): Container {
         command: scriptCommand(paths.configDir, "serve-backup.sh"),
         env: [...scriptEnv(config), ...passwordEnv(config, ["backup"])],
         ports: [{ name: "backup", containerPort: config.backupPort }],
-        volumeMounts: dataMounts(true),
+        volumeMounts: dataMounts(config),
         resources: resources(config.sidecarResources),
         securityContext: hardened(config),
     };

@@ -25,7 +25,23 @@ export function baseServerConfig(config: ClusterConfig): string {
         ["innodb_flush_log_at_trx_commit", "1"],
         ["relay_log_recovery", "ON"],
         ...config.flavor.serverSettings,
+        ...tlsSettings(config),
     ]);
+}
+
+function tlsSettings(config: ClusterConfig): Settings {
+    if (config.tls === undefined) {
+        return [];
+    }
+    const settings: Array<[string, string]> = [
+        ["ssl_ca", `${paths.tlsDir}/ca.crt`],
+        ["ssl_cert", `${paths.tlsDir}/tls.crt`],
+        ["ssl_key", `${paths.tlsDir}/tls.key`],
+    ];
+    if (config.tls.requireSecureTransport) {
+        settings.push(["require_secure_transport", "ON"]);
+    }
+    return settings;
 }
 
 export function primaryServerConfig(): string {

@@ -71,6 +71,8 @@ export function buildStatefulSet(config: ClusterConfig, configChecksum: string):
                         // socket and client option files with passwords: memory only
                         { name: volumes.run, emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
                         { name: volumes.tmp, emptyDir: {} },
+                        // readable by the mysql group only (fsGroup)
+                        ...(config.tls ? [{ name: volumes.tls, secret: { secretName: config.tls.secretName, defaultMode: 0o440 } }] : []),
                     ],
                 },
             },

@@ -22,10 +22,16 @@ clone_from_peer() {
   return "$status"
 }
 
-# clone_sql HOST: the donor must be listed; the password travels on stdin, never in argv
+# clone_sql HOST: the donor must be listed; the password travels on stdin, never in argv;
+# with TLS on, the copy travels encrypted (REQUIRE SSL) and the donor is checked against the CA
 clone_sql() {
+  local require=''
   printf 'SET GLOBAL clone_valid_donor_list = %s;\n' "$(sql_string "$1:${MYSQL_PORT:?}")"
-  printf 'CLONE INSTANCE FROM %s@%s:%d IDENTIFIED BY %s DATA DIRECTORY = %s;\n' \
+  if [[ -n ${TLS_CA:-} ]]; then
+    printf 'SET GLOBAL clone_ssl_ca = %s;\n' "$(sql_string "$TLS_CA")"
+    require=' REQUIRE SSL'
+  fi
+  printf 'CLONE INSTANCE FROM %s@%s:%d IDENTIFIED BY %s DATA DIRECTORY = %s%s;\n' \
     "$(sql_string "${BACKUP_USER:?}")" "$(sql_string "$1")" "$MYSQL_PORT" \
-    "$(sql_string "${BACKUP_PASSWORD:?}")" "$(sql_string "$target")"
+    "$(sql_string "${BACKUP_PASSWORD:?}")" "$(sql_string "$target")" "$require"
 }

@@ -16,8 +16,9 @@ pod_ordinal() {
   printf '%d\n' "$((10#${BASH_REMATCH[1]}))"
 }
 
-# peer_host N: the stable DNS name of pod N through the headless Service
-peer_host() { printf '%s-%s.%s\n' "${CLUSTER_NAME:?}" "$1" "${HEADLESS_SERVICE:?}"; }
+# peer_host N: the stable DNS name of pod N through the headless Service, namespace-qualified so
+# a TLS certificate for *.<service>.<namespace>.svc matches it
+peer_host() { printf '%s-%s.%s.%s.svc\n' "${CLUSTER_NAME:?}" "$1" "${HEADLESS_SERVICE:?}" "${NAMESPACE:?}"; }
 
 # sql_string VALUE: VALUE as a single-quoted SQL string literal
 sql_string() {

@@ -17,11 +17,16 @@ replication_words() {
 }
 
 # change_source_sql HOST PORT USER PASSWORD: forget any copied replication settings, then
-# connect to HOST. Changing the host resets the position, so positioning comes after this.
+# connect to HOST (over verified TLS when TLS_CA is set). Changing the host resets the position,
+# so positioning comes after this.
 change_source_sql() {
   replication_words
   local extra=''
   [[ $REPLICATION_SYNTAX == source ]] && extra=', GET_SOURCE_PUBLIC_KEY=1'
+  # with TLS on, the replica encrypts and checks the source's certificate against the cluster CA
+  if [[ -n ${TLS_CA:-} ]]; then
+    extra+=", ${SOURCE_OPT}_SSL=1, ${SOURCE_OPT}_SSL_CA=$(sql_string "$TLS_CA"), ${SOURCE_OPT}_SSL_VERIFY_SERVER_CERT=1"
+  fi
   printf '%s;\n%s;\n' "$STOP_REPLICA" "$RESET_REPLICA"
   printf '%s %s_HOST=%s, %s_PORT=%d, %s_USER=%s, %s_PASSWORD=%s, %s_CONNECT_RETRY=10%s;\n' \
     "$CHANGE_SOURCE" "$SOURCE_OPT" "$(sql_string "$1")" "$SOURCE_OPT" "$2" \

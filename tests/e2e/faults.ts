@@ -69,7 +69,7 @@ export const faults: Scenario[] = [
                 cluster.pods.get(4)?.currentInit?.name === "clone-mysql" && await cloneBytes(cluster, 4) > 50e6, 20);
             cluster.pod(3).killContainer(stream ? "backup" : "mysql", "SIGKILL");
             const pod = await starting;
-            assert.ok(pod.initAttempts["clone-mysql"] >= 2 || /clone from db-3\.db failed/.test(
+            assert.ok(pod.initAttempts["clone-mysql"] >= 2 || /clone from db-3\.db\.default\.svc failed/.test(
                 fs.readFileSync(pod.logFile("clone-mysql-0"), "utf8")), "the clone was not interrupted");
             await cluster.pod(3).waitReady(300000);
             const rows = await writeRows(cluster, 20, "f3");

@@ -7,7 +7,8 @@ import { MySqlClusterArgs } from "../../components";
 import { appUser, EmulatedCluster } from "./harness/cluster";
 import { ensureImages, imageResolver } from "./images";
 import { faults } from "./faults";
-import { leakCheck, scenarios } from "./scenarios";
+import { leakCheck, scenarios, Scenario } from "./scenarios";
+import { makeTlsSecret, tlsScenarios } from "./tls";
 
 interface Outcome {
     readonly engine: string;
@@ -25,34 +26,46 @@ const live: EmulatedCluster[] = [];
 // passwords with quotes, backslashes and spaces: the scripts must carry them intact
 const passwords = { rootPassword: `r00t"pw'x\\y;`, replicationPassword: "repl pw$1 `x`", backupPassword: "back'up\\pw" };
 
-async function runEngine(engine: "mysql" | "mariadb", version: string, subnet: number, only: RegExp | undefined): Promise<Outcome[]> {
+interface Suite {
+    readonly label: string;
+    readonly net: string;
+    readonly subnet: number;
+    readonly extraArgs: MySqlClusterArgs;
+    readonly secrets?: Record<string, Record<string, string>>;
+    readonly scenarios: readonly Scenario[];
+}
+
+async function runSuite(engine: "mysql" | "mariadb", version: string, suite: Suite, only: RegExp | undefined): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
+    if (!suite.scenarios.some((s) => !only || only.test(s.name))) {
+        return outcomes;
+    }
     const args: MySqlClusterArgs = {
         engine, version, replicas: 3, ...passwords,
-        database: appUser.database, user: appUser.user, userPassword: appUser.password,
+        database: appUser.database, user: appUser.user, userPassword: appUser.password, ...suite.extraArgs,
     };
     const cluster = await EmulatedCluster.create({
-        engine, name: "db", args, net: `e2e${engine}`, subnet, workDir: `/tmp/mysql-cluster-e2e/${engine}`,
-        images: await imageResolver(), log: (m) => log(`[${engine}] ${m}`),
+        engine, name: "db", args, net: suite.net, subnet: suite.subnet, workDir: `/tmp/mysql-cluster-e2e/${suite.net}`,
+        images: await imageResolver(), log: (m) => log(`[${suite.label}] ${m}`), secrets: suite.secrets,
     });
     live.push(cluster);
     let failed = false;
     try {
-        for (const scenario of [...scenarios, ...faults, leakCheck]) {
+        for (const scenario of suite.scenarios) {
             if (only && !only.test(scenario.name)) {
                 continue;
             }
             const t0 = Date.now();
-            log(`[${engine}] ${scenario.name}`);
+            log(`[${suite.label}] ${scenario.name}`);
             try {
                 const detail = (await scenario.run(cluster)) ?? "";
-                outcomes.push({ engine, scenario: scenario.name, ok: true, seconds: (Date.now() - t0) / 1000, detail });
-                log(`[${engine}] PASS ${scenario.name}: ${detail}`);
+                outcomes.push({ engine: suite.label, scenario: scenario.name, ok: true, seconds: (Date.now() - t0) / 1000, detail });
+                log(`[${suite.label}] PASS ${scenario.name}: ${detail}`);
             } catch (error) {
                 failed = true;
                 const detail = error instanceof Error ? error.message : String(error);
-                outcomes.push({ engine, scenario: scenario.name, ok: false, seconds: (Date.now() - t0) / 1000, detail });
-                log(`[${engine}] FAIL ${scenario.name}: ${detail}`);
+                outcomes.push({ engine: suite.label, scenario: scenario.name, ok: false, seconds: (Date.now() - t0) / 1000, detail });
+                log(`[${suite.label}] FAIL ${scenario.name}: ${detail}`);
             }
         }
     } finally {
@@ -74,11 +87,18 @@ async function main(): Promise<number> {
     const versions = await ensureImages(log);
     log(`images: MariaDB ${versions.mariadbVersion} (host), MySQL ${versions.mysqlVersion} (Debian sid root)`);
     const outcomes: Outcome[] = [];
-    if (engines.includes("mariadb")) {
-        outcomes.push(...await runEngine("mariadb", versions.mariadbVersion, 1, only));
-    }
-    if (engines.includes("mysql")) {
-        outcomes.push(...await runEngine("mysql", versions.mysqlVersion, 2, only));
+    const tlsSecret = { "db-tls": await makeTlsSecret("db", "default") };
+    for (const [engine, version, subnet] of [["mariadb", versions.mariadbVersion, 1], ["mysql", versions.mysqlVersion, 2]] as const) {
+        if (!engines.includes(engine)) {
+            continue;
+        }
+        outcomes.push(...await runSuite(engine, version, {
+            label: engine, net: `e2e${engine}`, subnet, extraArgs: {}, scenarios: [...scenarios, ...faults, leakCheck],
+        }, only));
+        outcomes.push(...await runSuite(engine, version, {
+            label: `${engine}+tls`, net: `tls${engine}`, subnet: subnet + 4, secrets: tlsSecret,
+            extraArgs: { tls: { secretName: "db-tls", requireSecureTransport: true } }, scenarios: tlsScenarios,
+        }, only));
     }
     console.log("\nscenario | engine | result | wall time");
     console.log("--- | --- | --- | ---");

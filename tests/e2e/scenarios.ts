@@ -31,7 +31,7 @@ async function assertConverged(cluster: EmulatedCluster, rows: number): Promise<
     return `${rows} rows on ${Object.keys(sums).length} pods, CHECKSUM TABLE equal (${[...distinct][0]})`;
 }
 
-async function replicaStatus(cluster: EmulatedCluster, ordinal: number): Promise<Record<string, string>> {
+export async function replicaStatus(cluster: EmulatedCluster, ordinal: number): Promise<Record<string, string>> {
     const syntax = cluster.template.containers[0].env.find((e) => e.name === "REPLICATION_SYNTAX")!.value;
     const pod = cluster.pod(ordinal);
     const env = Object.fromEntries(cluster.template.containers[0].env.filter((e) => e.value).map((e) => [e.name, e.value]));
@@ -96,7 +96,7 @@ export const scenarios: Scenario[] = [
             await cluster.scaleTo(3);
             assert.match(log(cluster, 1, "clone-mysql-0"), /cloning from db-0\.db/);
             assert.match(log(cluster, 2, "clone-mysql-0"), /cloning from db-1\.db/);
-            assert.match(log(cluster, 2, "clone-mysql-0"), /clone from db-1\.db complete/);
+            assert.match(log(cluster, 2, "clone-mysql-0"), /clone from db-1\.db\.default\.svc complete/);
             if (cluster.options.engine === "mariadb") {
                 assert.match(log(cluster, 2, "mysql-0"), /position from xtrabackup_slave_info/);
             }

@@ -294,6 +294,30 @@ describe("MySqlCluster safety defaults", () => {
     });
 });
 
+describe("MySqlCluster TLS", () => {
+    it("serves the given certificate, mounts it group-readable and points replication at its CA", async () => {
+        const r = await render("db", { engine: "mariadb", tls: { secretName: "db-tls", requireSecureTransport: true } });
+        const base = r.configMap.data["base.cnf"];
+        assert.match(base, /^ssl_ca=\/etc\/mysql-tls\/ca\.crt$/m);
+        assert.match(base, /^ssl_cert=\/etc\/mysql-tls\/tls\.crt$/m);
+        assert.match(base, /^ssl_key=\/etc\/mysql-tls\/tls\.key$/m);
+        assert.match(base, /^require_secure_transport=ON$/m);
+        const volume = r.statefulSet.spec.template.spec.volumes.find((v: any) => v.name === "tls");
+        assert.deepEqual(volume.secret, { secretName: "db-tls", defaultMode: 0o440 });
+        const c = containersByName(r.statefulSet);
+        for (const name of ["clone-mysql", "mysql", "backup"]) {
+            assert.ok(c[name].volumeMounts.some((m: any) => m.name === "tls" && m.mountPath === "/etc/mysql-tls" && m.readOnly));
+            assert.equal(envOf(c[name]).TLS_CA, "/etc/mysql-tls/ca.crt");
+        }
+    });
+
+    it("without tls nothing TLS-related is rendered", async () => {
+        const r = await render("db");
+        assert.doesNotMatch(r.configMap.data["base.cnf"], /ssl|secure_transport/);
+        assert.equal(envOf(containersByName(r.statefulSet).mysql).TLS_CA, undefined);
+    });
+});
+
 describe("MySqlCluster outputs", () => {
     it("endpoints are namespace-qualified Service names with the port", async () => {
         const { cluster } = await render("db", { namespace: "prod", port: 3310 });

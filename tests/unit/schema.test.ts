@@ -27,7 +27,7 @@ const cases: Array<[string, MySqlClusterArgs]> = [
         tolerations: [{ key: "dedicated", operator: "Equal", value: "db", effect: "NoExecute", tolerationSeconds: 60 }],
         topologySpreadConstraints: [{ topologyKey: "topology.kubernetes.io/zone", maxSkew: 2, whenUnsatisfiable: "DoNotSchedule" }],
         priorityClassName: "databases", allowedClients: [{ namespaceLabels: { team: "shop" } }, { podLabels: { app: "api" } }],
-        database: "payments", user: "payments_app",
+        database: "payments", user: "payments_app", tls: { secretName: "db-tls", requireSecureTransport: true },
     }],
 ];
 

@@ -170,6 +170,13 @@ describe("replication SQL and credentials", () => {
             "MASTER_PASSWORD='pw', MASTER_CONNECT_RETRY=10;\n");
     });
 
+    it("with TLS_CA set, replication is encrypted and verifies the source certificate (both dialects)", () => {
+        const source = runScriptFunctions(`change_source_sql db-0.db 3306 repl pw`, { ...mysql84, TLS_CA: "/etc/mysql-tls/ca.crt" });
+        assert.match(source.stdout, /SOURCE_SSL=1, SOURCE_SSL_CA='\/etc\/mysql-tls\/ca\.crt', SOURCE_SSL_VERIFY_SERVER_CERT=1;/);
+        const master = runScriptFunctions(`change_source_sql db-0.db 3306 repl pw`, { ...mariadb, TLS_CA: "/etc/mysql-tls/ca.crt" });
+        assert.match(master.stdout, /MASTER_SSL=1, MASTER_SSL_CA='\/etc\/mysql-tls\/ca\.crt', MASTER_SSL_VERIFY_SERVER_CERT=1;/);
+    });
+
     it("the pod ordinal comes from the pod name, not the hostname binary", () => {
         assert.equal(runScriptFunctions("pod_ordinal db-12").stdout, "12\n");
         assert.equal(runScriptFunctions("pod_ordinal my-db-08").stdout, "8\n");

@@ -71,6 +71,10 @@ const badInputs: BadInput[] = [
     { why: "user without database", args: { user: "app" }, message: /user needs database/ },
     { why: "a reserved account as the user", args: { database: "app", user: "root" }, message: /user must be 1-32 letters.*not an account the component uses/ },
     { why: "userPassword without user", args: { userPassword: "x" }, message: /userPassword is set but user is not/ },
+    { why: "TLS Secret name invalid", args: { tls: { secretName: "DB TLS" } }, message: /tls\.secretName must name a Secret holding tls\.crt, tls\.key and ca\.crt/ },
+    { why: "TLS flag not a boolean", args: { tls: { secretName: "db-tls", requireSecureTransport: "yes" } }, message: /tls\.requireSecureTransport must be true or false, got "yes"/ },
+    { why: "TLS unknown field", args: { tls: { secretName: "db-tls", ca: "x" } }, message: /tls\.ca is not a field; use tls\.secretName and tls\.requireSecureTransport/ },
+    { why: "TLS settings through extraConfig", args: { extraConfig: { ssl_cert: "/x.pem" } }, message: /extraConfig\.ssl_cert is managed by the component/ },
     { why: "existing Secret plus userPassword", args: { existingSecretName: "creds", database: "a", user: "b", userPassword: "x" }, message: /existingSecretName conflicts with userPassword/ },
 ];
 

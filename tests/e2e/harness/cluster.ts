@@ -24,6 +24,8 @@ export interface ClusterOptions {
     /** The emulated images: server image -> root filesystem and mysql user. */
     readonly images: (image: string) => ImageRoot;
     readonly log: (message: string) => void;
+    /** Secrets that exist in the namespace before the component (e.g. a TLS Secret): name -> key -> value. */
+    readonly secrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 const maxOrdinal = 9;
@@ -106,6 +108,23 @@ export class EmulatedCluster implements PodHost {
             throw new Error(`client namespace: ${client.stderr}`);
         }
         const { uid, gid } = this.image(this.template.containers[0].image);
+        // Secret volumes as the kubelet projects them: one file per key, mode defaultMode, group fsGroup
+        for (const { secretName, defaultMode } of Object.values(this.template.secretVolumes)) {
+            const data = this.options.secrets?.[secretName];
+            if (!data) {
+                throw new Error(`the pods mount Secret ${secretName}, which the test did not provide`);
+            }
+            const dir = path.join(this.workDir, "secrets", secretName);
+            fs.mkdirSync(dir, { recursive: true });
+            for (const [key, value] of Object.entries(data)) {
+                fs.writeFileSync(path.join(dir, key), value, { mode: defaultMode });
+                fs.chownSync(path.join(dir, key), 0, gid);
+                fs.chmodSync(path.join(dir, key), defaultMode);
+            }
+            if (data["ca.crt"]) {
+                fs.writeFileSync(path.join(this.workDir, "client", "ca.crt"), data["ca.crt"], { mode: 0o644 });
+            }
+        }
         const cnf = path.join(this.workDir, "client", "app.cnf");
         fs.writeFileSync(cnf, `[client]\nuser=${appUser.user}\npassword=${appUser.password}\nconnect-timeout=5\n`, { mode: 0o600 });
         fs.chownSync(cnf, uid, gid);
@@ -222,9 +241,19 @@ export class EmulatedCluster implements PodHost {
         const client = mysql.env.find((e) => e.name === "MYSQL_CLIENT")!.value!;
         const host = typeof service === "string" ? this.serviceHosts[service]
             : `${this.template.statefulSetName}-${service.ordinal}.${this.template.serviceName}`;
-        return [client, "--defaults-file=/etc/e2e-client/app.cnf", "-h", host,
+        return [client, "--defaults-file=/etc/e2e-client/app.cnf", ...this.clientTls, "-h", host,
             "-P", String(this.rendered.services.primary.spec.ports[0].port), "--batch", "--skip-column-names",
             appUser.database, ...extra];
+    }
+
+    /** Client TLS options when the cluster serves TLS: encrypt and verify the server's name. */
+    get clientTls(): string[] {
+        if (Object.keys(this.template.secretVolumes).length === 0) {
+            return [];
+        }
+        return this.options.engine === "mariadb"
+            ? ["--ssl", "--ssl-ca=/etc/e2e-client/ca.crt", "--ssl-verify-server-cert"]
+            : ["--ssl-mode=VERIFY_IDENTITY", "--ssl-ca=/etc/e2e-client/ca.crt"];
     }
 
     clientEnv(extraMounts: readonly string[] = []): NodeJS.ProcessEnv {

@@ -56,6 +56,7 @@ export class Pod {
         const kind = this.host.template.volumes[volume];
         switch (kind) {
             case "configMap": return path.join(this.host.workDir, "configmap");
+            case "secret": return path.join(this.host.workDir, "secrets", this.host.template.secretVolumes[volume].secretName);
             case "claim": return path.join(this.host.workDir, "pvc", `${volume}-${this.name}`);
             case "emptyDir": return path.join(this.host.workDir, "pods", this.name, this.incarnation, volume);
             default: throw new Error(`unknown volume ${volume}`);
@@ -72,7 +73,7 @@ export class Pod {
         await this.infra("net.sh", ["pod-add", this.host.net, this.name, `${this.host.address(this.ordinal)}/16`]);
         const { uid, gid } = this.host.image(template.containers[0].image);
         for (const [volume, kind] of Object.entries(template.volumes)) {
-            if (kind !== "configMap") {
+            if (kind !== "configMap" && kind !== "secret") {
                 const dir = this.volumeDir(volume);
                 fs.mkdirSync(dir, { recursive: true });
                 fs.chownSync(dir, uid, gid); // fsGroup: the volume belongs to the pod's group

@@ -32,7 +32,9 @@ export interface PodTemplate {
     readonly initContainers: readonly ContainerTemplate[];
     readonly containers: readonly ContainerTemplate[];
     /** Volume name -> kind: a ConfigMap's files, an emptyDir, or the claim template. */
-    readonly volumes: Readonly<Record<string, "configMap" | "emptyDir" | "claim">>;
+    readonly volumes: Readonly<Record<string, "configMap" | "emptyDir" | "claim" | "secret">>;
+    /** Secret volumes: which Secret, and the file mode the kubelet gives its keys. */
+    readonly secretVolumes: Readonly<Record<string, { secretName: string; defaultMode: number }>>;
     readonly configMapData: Readonly<Record<string, string>>;
     readonly configMapMode: number;
     readonly secretData: Readonly<Record<string, string>>;
@@ -62,7 +64,8 @@ function container(c: any): ContainerTemplate {
 export function podTemplate(rendered: RenderedCluster): PodTemplate {
     const sts = rendered.statefulSet;
     const spec = sts.spec.template.spec;
-    const volumes: Record<string, "configMap" | "emptyDir" | "claim"> = {};
+    const volumes: Record<string, "configMap" | "emptyDir" | "claim" | "secret"> = {};
+    const secretVolumes: Record<string, { secretName: string; defaultMode: number }> = {};
     let configMapMode = 0o644;
     for (const v of spec.volumes) {
         if (v.configMap) {
@@ -73,6 +76,9 @@ export function podTemplate(rendered: RenderedCluster): PodTemplate {
             configMapMode = v.configMap.defaultMode ?? configMapMode;
         } else if (v.emptyDir) {
             volumes[v.name] = "emptyDir";
+        } else if (v.secret) {
+            volumes[v.name] = "secret";
+            secretVolumes[v.name] = { secretName: v.secret.secretName, defaultMode: v.secret.defaultMode ?? 0o644 };
         } else {
             throw new Error(`volume ${v.name} has a kind the harness does not emulate`);
         }
@@ -88,6 +94,7 @@ export function podTemplate(rendered: RenderedCluster): PodTemplate {
         initContainers: spec.initContainers.map(container),
         containers: spec.containers.map(container),
         volumes,
+        secretVolumes,
         configMapData: rendered.configMap.data,
         configMapMode,
         secretData: rendered.secret.stringData,
