@@ -162,6 +162,7 @@ export function mysqlContainer(config: ClusterConfig): Container {
             startupProbePeriodSeconds),
         livenessProbe: execProbe("probe-alive.sh", 3),
         readinessProbe: execProbe("probe-ready.sh", 2, 5),
+        lifecycle: { preStop: { exec: { command: scriptCommand(paths.configDir, "pre-stop.sh") } } },
     };
 }
 

@@ -139,7 +139,12 @@ export const scenarios: Scenario[] = [
     {
         name: "4. pod restart (init containers re-run): clone skipped, replication resumes",
         async run(cluster) {
+            const stopping = cluster.pod(2);
+            const shutdowns = () => (log(cluster, 2, "mysql-0").match(/Shutdown complete/g) ?? []).length;
+            const before = shutdowns();
             await cluster.deletePod(2);
+            assert.deepEqual(stopping.preStopRuns, [{ container: "mysql", code: 0 }], "the preStop hook did not run cleanly");
+            assert.equal(shutdowns(), before + 1, "the server did not shut down cleanly");
             const rows = await writeRows(cluster, 300, "s4");
             const pod = await cluster.startPod(2);
             assert.equal(pod.initAttempts["clone-mysql"], 1);

@@ -164,6 +164,13 @@ describe("MySqlCluster children", () => {
         assert.equal(mysql.startupProbe.periodSeconds * mysql.startupProbe.failureThreshold, 7200);
     });
 
+    it("a preStop hook stops replication before SIGTERM, within a 120 s grace period", async () => {
+        const { statefulSet } = await render("db");
+        const mysql = containersByName(statefulSet).mysql;
+        assert.deepEqual(mysql.lifecycle.preStop.exec.command, ["bash", "/opt/mysql-cluster/pre-stop.sh"]);
+        assert.equal(statefulSet.spec.template.spec.terminationGracePeriodSeconds, 120);
+    });
+
     it("pods run as the image's mysql user, non-root, no privilege escalation, no capabilities", async () => {
         const { statefulSet } = await render("db");
         const pod = statefulSet.spec.template.spec;

@@ -38,6 +38,8 @@ export class Pod {
     /** Restarts per container, and init attempts per init container. */
     readonly restarts: Record<string, number> = {};
     readonly initAttempts: Record<string, number> = {};
+    /** preStop hooks run at deletion, with their exit codes. */
+    readonly preStopRuns: Array<{ container: string; code: number }> = [];
     /** The init container running now, so a scenario can cut it. */
     currentInit?: { name: string; child: ChildProcess };
     private readonly running = new Map<string, ChildProcess>();
@@ -187,12 +189,19 @@ export class Pod {
         killGroup(child, signal);
     }
 
-    /** Pod deletion: TERM, the grace period, then KILL; the namespace goes, volumes stay. */
+    /** Pod deletion: preStop hooks, TERM, the grace period, then KILL; the namespace goes, volumes stay. */
     async stop(graceMs = 60000): Promise<void> {
         this.stopping = true;
         this.ready = false;
         if (this.currentInit) {
             killGroup(this.currentInit.child, "SIGKILL");
+        }
+        for (const [name] of this.running) {
+            const hook = this.container(name).preStop;
+            if (hook) {
+                const result = await this.exec(name, hook, { timeoutMs: graceMs });
+                this.preStopRuns.push({ container: name, code: result.code });
+            }
         }
         const children = [...this.running.values()];
         children.forEach((child) => killGroup(child, "SIGTERM"));

@@ -12,6 +12,8 @@ export interface ContainerTemplate {
     readonly env: ReadonlyArray<{ name: string; value?: string; valueFrom?: any }>;
     readonly mounts: ReadonlyArray<{ name: string; mountPath: string; readOnly?: boolean }>;
     readonly readOnlyRootFilesystem: boolean;
+    /** lifecycle.preStop exec command, run before SIGTERM when the pod is deleted. */
+    readonly preStop?: readonly string[];
     readonly readinessProbe?: ProbeTemplate;
     readonly livenessProbe?: ProbeTemplate;
     readonly startupProbe?: ProbeTemplate;
@@ -57,6 +59,7 @@ function container(c: any): ContainerTemplate {
     return {
         name: c.name, image: c.image, command: c.command, env: c.env ?? [], mounts: c.volumeMounts ?? [],
         readOnlyRootFilesystem: c.securityContext?.readOnlyRootFilesystem === true,
+        preStop: c.lifecycle?.preStop?.exec?.command,
         readinessProbe: probe(c.readinessProbe), livenessProbe: probe(c.livenessProbe), startupProbe: probe(c.startupProbe),
     };
 }
