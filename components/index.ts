@@ -1,5 +1,8 @@
 /** mysql-cluster: a replicated MySQL/MariaDB cluster on Kubernetes, as a Pulumi component. */
 export { MySqlCluster, Endpoint } from "./mysqlCluster";
-export { MySqlClusterArgs, ResourceRequirements, ComputeResources, ServerSettingValue } from "./args";
+export {
+    ClientSelector, ComputeResources, MySqlClusterArgs, ResourceRequirements, ServerSettingValue, TlsOptions,
+    Toleration, TopologySpreadConstraint,
+} from "./args";
 export { Engine, flavors } from "./flavors";
 export { MySqlClusterArgsError, resolveConfig, ClusterConfig } from "./config";
