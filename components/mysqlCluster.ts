@@ -40,9 +40,10 @@ export class MySqlCluster extends pulumi.ComponentResource {
         super("mysql-cluster:index:MySqlCluster", name, {}, opts);
         const child = { parent: this };
 
-        const passwords = this.passwords(config, args, child);
+        // an existing Secret is used as it is; otherwise passwords are the user's or generated
+        const passwords = config.existingSecretName === undefined ? generatedOrGiven(config, args, child) : undefined;
         const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, buildConfigMap(config), child);
-        const secret = config.existingSecretName === undefined
+        const secret = passwords
             ? new k8s.core.v1.Secret(`${name}-credentials`, buildSecret(config, passwords), child)
             : undefined;
         const headless = new k8s.core.v1.Service(`${name}-headless`, buildHeadlessService(config), child);
@@ -65,7 +66,7 @@ export class MySqlCluster extends pulumi.ComponentResource {
         this.headlessServiceName = headless.metadata.name;
         this.statefulSetName = statefulSet.metadata.name;
         this.secretName = secret ? secret.metadata.name : pulumi.output(clusterNames(name, config.existingSecretName).secret);
-        this.rootPassword = pulumi.secret(passwords.root);
+        this.rootPassword = pulumi.secret(passwords ? passwords.root : existingRootPassword(config, child));
         this.registerOutputs({
             primaryEndpoint: this.primaryEndpoint,
             readEndpoint: this.readEndpoint,
@@ -75,29 +76,30 @@ export class MySqlCluster extends pulumi.ComponentResource {
             rootPassword: this.rootPassword,
         });
     }
+}
 
-    /** User-supplied passwords, generated ones (stable: kept in state), or an existing Secret's. */
-    private passwords(config: ClusterConfig, args: MySqlClusterArgs, child: pulumi.CustomResourceOptions): ClusterPasswords {
-        if (config.existingSecretName !== undefined) {
-            const existing = k8s.core.v1.Secret.get(`${config.name}-existing-credentials`,
-                `${config.namespace}/${config.existingSecretName}`, child);
-            const root = existing.data.apply((data) => {
-                const encoded = data?.[secretKeys.root];
-                if (encoded === undefined) {
-                    throw new Error(`existingSecretName: Secret ${config.existingSecretName} has no key ` +
-                        `"${secretKeys.root}"; add root-password, replication-password and backup-password`);
-                }
-                return Buffer.from(encoded, "base64").toString("utf8");
-            });
-            return { root, replication: "", backup: "" };
+/** User-supplied passwords, or generated ones (stable: they live in state). */
+function generatedOrGiven(config: ClusterConfig, args: MySqlClusterArgs, child: pulumi.CustomResourceOptions): ClusterPasswords {
+    const generated = (purpose: string) => new random.RandomPassword(`${config.name}-${purpose}-password`,
+        { length: 32, special: false }, child).result;
+    return {
+        root: args.rootPassword ?? generated("root"),
+        replication: args.replicationPassword ?? generated("replication"),
+        backup: args.backupPassword ?? generated("backup"),
+        ...(config.application?.user !== undefined ? { user: args.userPassword ?? generated("user") } : {}),
+    };
+}
+
+/** The root password held by the user's existing Secret, for the rootPassword output. */
+function existingRootPassword(config: ClusterConfig, child: pulumi.CustomResourceOptions): pulumi.Output<string> {
+    const existing = k8s.core.v1.Secret.get(`${config.name}-existing-credentials`,
+        `${config.namespace}/${config.existingSecretName}`, child);
+    return existing.data.apply((data) => {
+        const encoded = data?.[secretKeys.root];
+        if (encoded === undefined) {
+            throw new Error(`existingSecretName: Secret ${config.existingSecretName} has no key ` +
+                `"${secretKeys.root}"; add root-password, replication-password and backup-password`);
         }
-        const generated = (purpose: string) => new random.RandomPassword(`${config.name}-${purpose}-password`,
-            { length: 32, special: false }, child).result;
-        return {
-            root: args.rootPassword ?? generated("root"),
-            replication: args.replicationPassword ?? generated("replication"),
-            backup: args.backupPassword ?? generated("backup"),
-            ...(config.application?.user !== undefined ? { user: args.userPassword ?? generated("user") } : {}),
-        };
-    }
+        return Buffer.from(encoded, "base64").toString("utf8");
+    });
 }
