@@ -32,12 +32,9 @@ async function assertConverged(cluster: EmulatedCluster, rows: number): Promise<
 }
 
 export async function replicaStatus(cluster: EmulatedCluster, ordinal: number): Promise<Record<string, string>> {
-    const syntax = cluster.template.containers[0].env.find((e) => e.name === "REPLICATION_SYNTAX")!.value;
-    const pod = cluster.pod(ordinal);
-    const env = Object.fromEntries(cluster.template.containers[0].env.filter((e) => e.value).map((e) => [e.name, e.value]));
-    const result = await pod.exec("mysql", [env.MYSQL_CLIENT!, `--defaults-file=${env.RUN_DIR}/root.cnf`, "--vertical",
-        "-e", syntax === "source" ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS"]);
-    return Object.fromEntries(result.stdout.split("\n").map((l) => l.match(/^\s*(\w+): ?(.*)$/)).filter(Boolean)
+    const statement = cluster.serverEnv.REPLICATION_SYNTAX === "source" ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS";
+    const output = await cluster.rootSql(ordinal, statement, ["--vertical"]);
+    return Object.fromEntries(output.split("\n").map((l) => l.match(/^\s*(\w+): ?(.*)$/)).filter(Boolean)
         .map((m) => [m![1], m![2]]));
 }
 

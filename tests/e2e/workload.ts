@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ChildProcess } from "child_process";
 import { appUser, EmulatedCluster, infraDir } from "./harness/cluster";
-import { exited, killGroup, sleep, startLogged } from "./harness/process";
+import { exitOrKill, startLogged } from "./harness/process";
 
 /** Creates the test table in the application database the component created on first start. */
 export async function createAppSchema(cluster: EmulatedCluster): Promise<void> {
@@ -58,11 +58,7 @@ export class BackgroundWriter {
 
     async stop(): Promise<void> {
         fs.writeFileSync(this.stopFile, "");
-        const done = await Promise.race([exited(this.child).then(() => true), sleep(15000).then(() => false)]);
-        if (!done) {
-            killGroup(this.child, "SIGKILL");
-            await exited(this.child);
-        }
+        await exitOrKill(this.child, 15000);
         fs.rmSync(this.stopFile, { force: true });
     }
 }
@@ -95,11 +91,7 @@ export class AcknowledgedWriter {
     /** Stops the writer and returns the acknowledged payloads. */
     async stop(): Promise<string[]> {
         fs.writeFileSync(this.stopFile, "");
-        const done = await Promise.race([exited(this.child).then(() => true), sleep(30000).then(() => false)]);
-        if (!done) {
-            killGroup(this.child, "SIGKILL");
-            await exited(this.child);
-        }
+        await exitOrKill(this.child, 30000);
         const file = path.join(this.outDir, "acked");
         return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
     }

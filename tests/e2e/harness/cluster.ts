@@ -207,14 +207,19 @@ export class EmulatedCluster implements PodHost {
         return pod;
     }
 
-    /** SQL as root over the pod's socket, with the credentials file the component's scripts wrote. */
-    async rootSql(ordinal: number, sql: string): Promise<string> {
-        const pod = this.pod(ordinal);
+    /** The server container's literal (non-secret) environment: client binary, paths, dialect. */
+    get serverEnv(): Record<string, string> {
         const mysql = this.template.containers[0];
-        const env = Object.fromEntries(mysql.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+        return Object.fromEntries(mysql.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+    }
+
+    /** SQL as root over the pod's socket, with the credentials file the component's scripts wrote. */
+    async rootSql(ordinal: number, sql: string, format: readonly string[] = ["--batch", "--skip-column-names"]): Promise<string> {
+        const pod = this.pod(ordinal);
+        const env = this.serverEnv;
         // SQL on stdin, never in an argument list
-        const result = await pod.exec(mysql.name, [env.MYSQL_CLIENT, `--defaults-file=${env.RUN_DIR}/root.cnf`,
-            "--batch", "--skip-column-names"], { input: sql });
+        const result = await pod.exec(this.template.containers[0].name,
+            [env.MYSQL_CLIENT, `--defaults-file=${env.RUN_DIR}/root.cnf`, ...format], { input: sql });
         if (result.code !== 0) {
             throw new Error(`${pod.name}: ${sql}: ${result.stderr}`);
         }
@@ -237,8 +242,7 @@ export class EmulatedCluster implements PodHost {
 
     /** A client command line for the given Service (the password is in a mounted file). */
     clientCommand(service: "primary" | "read" | { ordinal: number }, extra: string[]): string[] {
-        const mysql = this.template.containers[0];
-        const client = mysql.env.find((e) => e.name === "MYSQL_CLIENT")!.value!;
+        const client = this.serverEnv.MYSQL_CLIENT;
         const host = typeof service === "string" ? this.serviceHosts[service]
             : `${this.template.statefulSetName}-${service.ordinal}.${this.template.serviceName}`;
         return [client, "--defaults-file=/etc/e2e-client/app.cnf", ...this.clientTls, "-h", host,

@@ -7,7 +7,7 @@ import { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ContainerTemplate, PodTemplate, ProbeTemplate, resolveEnv } from "./podTemplate";
-import { exited, killGroup, run, RunResult, sleep, startLogged, waitFor } from "./process";
+import { exited, exitOrKill, killGroup, run, RunResult, sleep, startLogged, waitFor } from "./process";
 
 /** How an image is emulated: a root filesystem ("" = the host's) and the image's mysql user. */
 export interface ImageRoot {
@@ -205,15 +205,7 @@ export class Pod {
         }
         const children = [...this.running.values()];
         children.forEach((child) => killGroup(child, "SIGTERM"));
-        const all = Promise.all(children.map(exited));
-        let graceTimer: NodeJS.Timeout | undefined;
-        const grace = new Promise<boolean>((resolve) => (graceTimer = setTimeout(() => resolve(true), graceMs)));
-        const timedOut = await Promise.race([all.then(() => false), grace]);
-        clearTimeout(graceTimer);
-        if (timedOut) {
-            children.forEach((child) => killGroup(child, "SIGKILL"));
-            await all;
-        }
+        await Promise.all(children.map((child) => exitOrKill(child, graceMs)));
         await Promise.all(this.supervisors);
         if (this.started) {
             await this.infra("net.sh", ["pod-del", this.host.net, this.name]);

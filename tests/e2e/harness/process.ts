@@ -90,3 +90,15 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
         await sleep(intervalMs);
     }
 }
+
+/** Waits up to `graceMs` for the process to exit by itself, then kills its group; resolves when it is gone. */
+export async function exitOrKill(child: ChildProcess, graceMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs)));
+    const timedOut = await Promise.race([exited(child).then(() => false), graceOver]);
+    clearTimeout(timer);
+    if (timedOut) {
+        killGroup(child, "SIGKILL");
+        await exited(child);
+    }
+}
