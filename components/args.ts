@@ -122,6 +122,14 @@ export interface MySqlClusterArgs {
     readonly maxReplicaLagSeconds?: number;
     /** Time a server may take to start (crash recovery of a large datadir) before it is restarted. @default 3600 */
     readonly startupTimeoutSeconds?: number;
+    /**
+     * How long pod 0, restarting with data, waits for peers that do not answer before it takes
+     * writes. Peers that answer are always compared first: pod 0 never takes writes while a peer of
+     * its cluster holds transactions it lacks. Lower it for faster restarts while a replica's node is
+     * down; raise it where a replica may come back with newer data than the primary.
+     * @default 30
+     */
+    readonly primaryPeerWaitSeconds?: number;
     /** Extra labels on every object and pod (the `app.kubernetes.io/*` labels are the component's). @default {} */
     readonly labels?: Readonly<Record<string, string>>;
     /** Keep pods on different nodes: "soft" prefers it, "hard" requires it. @default "soft" */

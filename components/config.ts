@@ -30,6 +30,7 @@ export interface ClusterConfig {
     readonly backupPort: number;
     readonly maxReplicaLagSeconds: number;
     readonly startupTimeoutSeconds: number;
+    readonly primaryPeerWaitSeconds: number;
     readonly labels: ReadonlyArray<readonly [string, string]>;
     readonly existingSecretName?: string;
     readonly podAntiAffinity: "soft" | "hard";
@@ -54,6 +55,7 @@ export const defaults = {
     backupPort: 3307,
     maxReplicaLagSeconds: 30,
     startupTimeoutSeconds: 3600,
+    primaryPeerWaitSeconds: 30,
 };
 
 /** Settings the component owns; overriding them would break replication or the scripts. */
@@ -61,6 +63,7 @@ const managedSettings = [
     "bind_address", "datadir", "enforce_gtid_consistency", "gtid_mode", "log_bin", "log_replica_updates",
     "log_slave_updates", "pid_file", "plugin_load_add", "port", "read_only", "relay_log",
     "relay_log_recovery", "report_host", "server_id", "skip_networking", "socket", "super_read_only",
+    "skip_replica_start", "skip_slave_start", "gtid_strict_mode",
     "ssl_ca", "ssl_cert", "ssl_key", "require_secure_transport",
 ];
 
@@ -68,7 +71,7 @@ const argNames: ReadonlyArray<keyof MySqlClusterArgs> = [
     "replicas", "namespace", "engine", "version", "image", "backupImage", "storageSize",
     "storageClassName", "resources", "sidecarResources", "rootPassword", "replicationPassword",
     "backupPassword", "existingSecretName", "extraConfig", "port", "backupPort",
-    "maxReplicaLagSeconds", "startupTimeoutSeconds", "labels", "podAntiAffinity", "nodeSelector",
+    "maxReplicaLagSeconds", "startupTimeoutSeconds", "primaryPeerWaitSeconds", "labels", "podAntiAffinity", "nodeSelector",
     "tolerations", "topologySpreadConstraints", "priorityClassName", "allowedClients", "database", "user",
     "userPassword", "tls",
 ];
@@ -165,6 +168,9 @@ export function resolveConfig(name: string, args: MySqlClusterArgs): ClusterConf
     const startupTimeoutSeconds = args.startupTimeoutSeconds ?? defaults.startupTimeoutSeconds;
     check(Number.isInteger(startupTimeoutSeconds) && startupTimeoutSeconds >= 60,
         `startupTimeoutSeconds must be an integer >= 60, got ${JSON.stringify(startupTimeoutSeconds)}`);
+    const primaryPeerWaitSeconds = args.primaryPeerWaitSeconds ?? defaults.primaryPeerWaitSeconds;
+    check(Number.isInteger(primaryPeerWaitSeconds) && primaryPeerWaitSeconds >= 0,
+        `primaryPeerWaitSeconds must be an integer >= 0, got ${JSON.stringify(primaryPeerWaitSeconds)}`);
 
     if (args.existingSecretName !== undefined) {
         check(typeof args.existingSecretName === "string" && dns1123Subdomain.test(args.existingSecretName),
@@ -187,7 +193,7 @@ export function resolveConfig(name: string, args: MySqlClusterArgs): ClusterConf
     return {
         name, namespace, replicas, flavor: flavor!, version, image, backupImage, storageSize,
         storageClassName: args.storageClassName, resources, sidecarResources, extraConfig, port,
-        backupPort, maxReplicaLagSeconds, startupTimeoutSeconds, labels,
+        backupPort, maxReplicaLagSeconds, startupTimeoutSeconds, primaryPeerWaitSeconds, labels,
         existingSecretName: args.existingSecretName, ...scheduling, application, tls,
     };
 }

@@ -64,6 +64,8 @@ const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Fla
         ["loose-mysqlx", "OFF"],
         // a silent network cut is noticed in seconds, not the default 60 (heartbeats every 5 s)
         ["replica_net_timeout", "10"],
+        // member.sh starts replication once the source is known to hold everything this copy has
+        ["skip_replica_start", "ON"],
     ],
     replicaSettings: [
         ["read_only", "ON"],
@@ -101,6 +103,12 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp): Flavor 
         ["slave_net_timeout", "10"],
         // MariaDB keeps binary logs forever by default; a replica further behind re-clones
         ["binlog_expire_logs_seconds", "604800"],
+        // member.sh starts replication once the source is known to hold everything this copy has
+        ["skip_slave_start", "ON"],
+        // a replica with a transaction of its own stops instead of mixing it into the primary's history
+        ["gtid_strict_mode", "ON"],
+        // reconnect attempts (every 10 s) before giving up: ~115 days; member.sh restarts it anyway
+        ["master_retry_count", "1000000"],
     ],
     // MariaDB has no super_read_only; read_only binds every account without READ_ONLY ADMIN
     replicaSettings: [["read_only", "ON"]],
@@ -139,6 +147,7 @@ export const flavors: readonly Flavor[] = [
             ["slave_net_timeout", "10"],
             ["expire_logs_days", "7"],
             ["secure-file-priv", "NULL"],
+            ["skip_slave_start", "ON"],
         ],
         replicaSettings: [
             ["read_only", "ON"],

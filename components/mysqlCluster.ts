@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { MySqlClusterArgs } from "./args";
 import { ClusterConfig, resolveConfig } from "./config";
-import { buildConfigMap, configChecksum } from "./builders/configMap";
+import { buildConfigMap, buildTopologyConfigMap, configChecksum } from "./builders/configMap";
 import { buildSecret, ClusterPasswords } from "./builders/secret";
 import { buildHeadlessService, buildPrimaryService, buildReadService } from "./builders/services";
 import { buildNetworkPolicy, buildPodDisruptionBudget, buildServiceAccount } from "./builders/policies";
@@ -43,6 +43,7 @@ export class MySqlCluster extends pulumi.ComponentResource {
         // an existing Secret is used as it is; otherwise passwords are the user's or generated
         const passwords = config.existingSecretName === undefined ? generatedOrGiven(config, args, child) : undefined;
         const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, buildConfigMap(config), child);
+        const topology = new k8s.core.v1.ConfigMap(`${name}-topology`, buildTopologyConfigMap(config), child);
         const secret = passwords
             ? new k8s.core.v1.Secret(`${name}-credentials`, buildSecret(config, passwords), child)
             : undefined;
@@ -54,7 +55,7 @@ export class MySqlCluster extends pulumi.ComponentResource {
         new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, buildPodDisruptionBudget(config), child);
         const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`,
             buildStatefulSet(config, configChecksum(buildConfigMap(config).data as Record<string, string>)),
-            { parent: this, dependsOn: [configMap, headless, serviceAccount, ...(secret ? [secret] : [])] });
+            { parent: this, dependsOn: [configMap, topology, headless, serviceAccount, ...(secret ? [secret] : [])] });
 
         const endpoint = (service: k8s.core.v1.Service): pulumi.Output<Endpoint> =>
             service.metadata.name.apply((serviceName) => ({

@@ -9,6 +9,8 @@ export interface ClusterNames {
     /** ClusterIP Service selecting pod 0 only. */
     readonly primaryService: string;
     readonly configMap: string;
+    /** ConfigMap with the replica count, mounted without rolling the pods when it changes. */
+    readonly topologyConfigMap: string;
     readonly secret: string;
     readonly serviceAccount: string;
     readonly networkPolicy: string;
@@ -23,6 +25,7 @@ export function clusterNames(name: string, existingSecretName?: string): Cluster
         readService: `${name}-read`,
         primaryService: `${name}-primary`,
         configMap: `${name}-config`,
+        topologyConfigMap: `${name}-topology`,
         secret: existingSecretName ?? `${name}-credentials`,
         serviceAccount: name,
         networkPolicy: name,

@@ -14,6 +14,8 @@ export const paths = {
     socket: "/var/run/mysqld/mysqld.sock",
     /** emptyDir: scratch space (read-only root filesystems need it). */
     tmpDir: "/tmp",
+    /** The topology ConfigMap: `replicas`, updated in place when the StatefulSet scales. */
+    topologyDir: "/etc/mysql-cluster-topology",
     /** The TLS Secret (tls.crt, tls.key, ca.crt), when TLS is on. */
     tlsDir: "/etc/mysql-tls",
 } as const;
@@ -26,4 +28,5 @@ export const volumes = {
     run: "run",
     tmp: "tmp",
     tls: "tls",
+    topology: "topology",
 } as const;

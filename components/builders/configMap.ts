@@ -12,7 +12,7 @@ export function configMapData(config: ClusterConfig): Record<string, string> {
     const data: Record<string, string> = {
         "base.cnf": baseServerConfig(config),
         "extra.cnf": extraServerConfig(config),
-        "primary.cnf": primaryServerConfig(),
+        "primary.cnf": primaryServerConfig(config),
         "replica.cnf": replicaServerConfig(config),
         ...podScripts,
     };
@@ -23,6 +23,19 @@ export function configMapData(config: ClusterConfig): Record<string, string> {
 export function configChecksum(data: Record<string, string>): string {
     const canonical = JSON.stringify(Object.keys(data).sort().map((key) => [key, data[key]]));
     return crypto.createHash("sha256").update(canonical).digest("hex");
+}
+
+/**
+ * The replica count the pods read to know which peers to ask (an empty pod 0 waits for every one).
+ * Not part of the checksum and mounted as a volume: scaling updates it without rolling the pods.
+ */
+export function buildTopologyConfigMap(config: ClusterConfig): ConfigMap {
+    return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: objectMeta(clusterNames(config.name).topologyConfigMap, config),
+        data: { replicas: String(config.replicas) },
+    };
 }
 
 export function buildConfigMap(config: ClusterConfig): ConfigMap {

@@ -46,6 +46,7 @@ export function scriptEnv(config: ClusterConfig): EnvVar[] {
         MYSQL_CLIENT: flavor.binaries.client,
         MYSQL_PORT: String(config.port),
         NAMESPACE: config.namespace,
+        PRIMARY_PEER_WAIT_SECONDS: String(config.primaryPeerWaitSeconds),
         REPLICATION_SYNTAX: flavor.replicationSyntax,
         REPLICATION_USER: replicationUser,
         RUN_DIR: paths.runDir,
@@ -55,6 +56,7 @@ export function scriptEnv(config: ClusterConfig): EnvVar[] {
         STREAM_TOOL: flavor.binaries.stream,
         TLS_CA: config.tls ? `${paths.tlsDir}/ca.crt` : undefined,
         TMPDIR: paths.tmpDir,
+        TOPOLOGY_FILE: `${paths.topologyDir}/replicas`,
         TRANSFER_IDLE_TIMEOUT_SECONDS: String(transferIdleTimeoutSeconds),
     };
     const env: EnvVar[] = [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }];
@@ -90,6 +92,7 @@ function mount(volume: string, mountPath: string, readOnly = false): VolumeMount
 const configMount = mount(volumes.config, paths.configDir, true);
 const dataMounts = (config: ClusterConfig): VolumeMount[] => [
     configMount,
+    mount(volumes.topology, paths.topologyDir, true),
     mount(volumes.generatedConf, paths.generatedConfDir, true),
     mount(volumes.data, paths.dataRoot),
     mount(volumes.run, paths.runDir),
@@ -132,13 +135,21 @@ export function initMysqlContainer(config: ClusterConfig): Container {
     };
 }
 
-/** clone-mysql: a replica's first copy of the data from a ready peer. */
+/** Every password the server container's scripts may need (a new cluster creates each account). */
+function serverPasswords(config: ClusterConfig): Array<keyof typeof secretKeys> {
+    return config.application?.user !== undefined ? ["root", "replication", "backup", "user"] : ["root", "replication", "backup"];
+}
+
+/**
+ * clone-mysql: fills an empty volume only: a new cluster when every pod is empty, a re-seed of pod 0
+ * from the most advanced peer, or a replica's copy of a peer of its primary's cluster.
+ */
 export function cloneMysqlContainer(config: ClusterConfig): Container {
     return {
         name: "clone-mysql",
         image: config.backupImage,
         command: scriptCommand(paths.configDir, "clone-mysql.sh"),
-        env: [...scriptEnv(config), ...passwordEnv(config, ["backup"])],
+        env: [...scriptEnv(config), ...passwordEnv(config, serverPasswords(config))],
         volumeMounts: dataMounts(config),
         resources: resources(config.resources),
         securityContext: hardened(config),
@@ -151,8 +162,7 @@ export function mysqlContainer(config: ClusterConfig): Container {
         name: "mysql",
         image: config.image,
         command: scriptCommand(paths.configDir, "run-mysql.sh"),
-        env: [...scriptEnv(config), ...passwordEnv(config,
-            config.application?.user !== undefined ? ["root", "replication", "backup", "user"] : ["root", "replication", "backup"])],
+        env: [...scriptEnv(config), ...passwordEnv(config, serverPasswords(config))],
         ports: [{ name: "mysql", containerPort: config.port }],
         volumeMounts: dataMounts(config),
         resources: resources(config.resources),
@@ -163,6 +173,22 @@ export function mysqlContainer(config: ClusterConfig): Container {
         livenessProbe: execProbe("probe-alive.sh", 3),
         readinessProbe: execProbe("probe-ready.sh", 2, 5),
         lifecycle: { preStop: { exec: { command: scriptCommand(paths.configDir, "pre-stop.sh") } } },
+    };
+}
+
+/**
+ * member: the pod's agent. Decides, again every few seconds, whether pod 0 may take writes and
+ * whether a replica may replicate, from the cluster identity and transaction sets of its peers.
+ */
+export function memberSidecarContainer(config: ClusterConfig): Container {
+    return {
+        name: "member",
+        image: config.image,
+        command: scriptCommand(paths.configDir, "member.sh"),
+        env: [...scriptEnv(config), ...passwordEnv(config, ["root", "replication"])],
+        volumeMounts: dataMounts(config),
+        resources: resources(config.sidecarResources),
+        securityContext: hardened(config),
     };
 }
 

@@ -44,8 +44,10 @@ function tlsSettings(config: ClusterConfig): Settings {
     return settings;
 }
 
-export function primaryServerConfig(): string {
-    return section("mysql-cluster: pod 0, the primary: the only writable server", [["read_only", "OFF"]]);
+/** Pod 0 starts read-only too: member.sh makes it writable once no peer holds newer data. */
+export function primaryServerConfig(config: ClusterConfig): string {
+    return section("mysql-cluster: pod 0, the primary: starts read-only; the member sidecar makes it writable",
+        config.flavor.replicaSettings);
 }
 
 export function replicaServerConfig(config: ClusterConfig): string {

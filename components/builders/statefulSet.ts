@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { ClusterConfig } from "../config";
 import { clusterNames, objectLabels, objectMeta, selectorLabels } from "../names";
 import { volumes } from "../paths";
-import { backupSidecarContainer, cloneMysqlContainer, initMysqlContainer, mysqlContainer } from "./containers";
+import { backupSidecarContainer, cloneMysqlContainer, initMysqlContainer, memberSidecarContainer, mysqlContainer } from "./containers";
 
 type StatefulSet = k8s.types.input.apps.v1.StatefulSet;
 
@@ -32,7 +32,7 @@ export function buildStatefulSet(config: ClusterConfig, configChecksum: string):
     const names = clusterNames(config.name);
     const labels = objectLabels(config.name, config.version, config.labels);
     const uid = config.flavor.mysqlUid;
-    const containers = [mysqlContainer(config)];
+    const containers = [mysqlContainer(config), memberSidecarContainer(config)];
     if (config.flavor.bootstrap === "stream") {
         containers.push(backupSidecarContainer(config));
     }
@@ -43,8 +43,9 @@ export function buildStatefulSet(config: ClusterConfig, configChecksum: string):
         spec: {
             serviceName: names.headlessService,
             replicas: config.replicas,
-            // pod N+1 starts only once pod N is ready: it is the donor of N+1's clone
-            podManagementPolicy: "OrderedReady",
+            // every pod starts at once: an empty pod 0 must be able to ask peers that hold the data
+            // (OrderedReady would never start them); members wait for a donor by themselves
+            podManagementPolicy: "Parallel",
             updateStrategy: { type: "RollingUpdate" },
             selector: { matchLabels: selectorLabels(config.name) },
             template: {
@@ -67,6 +68,7 @@ export function buildStatefulSet(config: ClusterConfig, configChecksum: string):
                     volumes: [
                         // scripts are run as `bash <file>`: read-only, no exec bit needed
                         { name: volumes.config, configMap: { name: names.configMap, defaultMode: 0o444 } },
+                        { name: volumes.topology, configMap: { name: names.topologyConfigMap, defaultMode: 0o444 } },
                         { name: volumes.generatedConf, emptyDir: {} },
                         // socket and client option files with passwords: memory only
                         { name: volumes.run, emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },

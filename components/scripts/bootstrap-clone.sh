@@ -4,25 +4,24 @@
 # CLONE ... DATA DIRECTORY=TARGET, which returns 0 only when TARGET is a complete copy.
 
 clone_from_peer() {
-  local host=$1 target=$2 scratch="${DATA_ROOT:?}/clone-scratch" socket="${RUN_DIR:?}/clone.sock"
-  local cnf="$RUN_DIR/clone-local.cnf" status=0
-  rm -rf "$scratch"
-  "${MYSQLD:?}" --defaults-file="${CONF_FILE:?}" --initialize-insecure --datadir="$scratch" ||
-    { log "could not initialise the scratch server"; return 1; }
-  # the scratch server only sends SQL: no binlog, no replica settings, nothing read-only
-  start_setup_server "$scratch" "$socket" --skip-log-bin --read-only=OFF --super-read-only=OFF
-  write_client_cnf "$cnf" root '' "$socket"
-  if wait_for_server "$cnf" 300 "$SETUP_SERVER_PID"; then
-    clone_sql "$host" | sql "$cnf" || status=1
-  else
-    status=1
-  fi
+  local host=$1 target=$2 status=0 monitor
+  start_scratch_server "${DATA_ROOT:?}/clone-scratch" "${RUN_DIR:?}/clone.sock" || { stop_setup_server; return 1; }
+  progress_monitor "$target" clone_estimate &
+  monitor=$!
+  clone_sql "$host" "$target" | sql "$SCRATCH_CNF" || status=1
+  kill "$monitor" 2>/dev/null || true
   stop_setup_server
-  rm -rf "$scratch" "$cnf"
+  rm -rf "${DATA_ROOT:?}/clone-scratch" "$SCRATCH_CNF"
   return "$status"
 }
 
-# clone_sql HOST: the donor must be listed; the password travels on stdin, never in argv;
+# clone_estimate: the bytes the running clone expects to copy (performance_schema.clone_progress)
+clone_estimate() {
+  sql "$SCRATCH_CNF" -e "SELECT SUM(ESTIMATE) FROM performance_schema.clone_progress
+    WHERE STAGE IN ('FILE COPY', 'PAGE COPY', 'REDO COPY')" 2>/dev/null
+}
+
+# clone_sql HOST TARGET: the donor must be listed; the password travels on stdin, never in argv;
 # with TLS on, the copy travels encrypted (REQUIRE SSL) and the donor is checked against the CA
 clone_sql() {
   local require=''
@@ -33,5 +32,5 @@ clone_sql() {
   fi
   printf 'CLONE INSTANCE FROM %s@%s:%d IDENTIFIED BY %s DATA DIRECTORY = %s%s;\n' \
     "$(sql_string "${BACKUP_USER:?}")" "$(sql_string "$1")" "$MYSQL_PORT" \
-    "$(sql_string "${BACKUP_PASSWORD:?}")" "$(sql_string "$target")" "$require"
+    "$(sql_string "${BACKUP_PASSWORD:?}")" "$(sql_string "$2")" "$require"
 }

@@ -6,7 +6,7 @@ clone_from_peer() {
   local host=$1 target=$2
   mkdir -p "$target" || return 1
   # pipefail (set by the caller) makes a broken transfer fail the whole pipeline
-  if ! receive_backup "$host" | "${STREAM_TOOL:?}" -x -C "$target"; then
+  if ! receive_backup "$host" | unpack_backup "$target"; then
     log "transfer from $host failed"
     return 1
   fi
@@ -19,13 +19,28 @@ clone_from_peer() {
     { log "prepare of the backup from $host failed"; return 1; }
 }
 
+# unpack_backup TARGET: the donor's first line is "SIZE <bytes of its datadir>" (for progress),
+# then the stream; bash's read takes the line byte by byte and leaves the stream to the unpacker
+unpack_backup() {
+  local header monitor status=0
+  IFS= read -r header || { log "the donor sent nothing"; return 1; }
+  [[ $header =~ ^SIZE\ ([0-9]+)$ ]] || { log "unexpected first line from the donor"; return 1; }
+  STREAM_BYTES=${BASH_REMATCH[1]} progress_monitor "$1" stream_estimate &
+  monitor=$!
+  "${STREAM_TOOL:?}" -x -C "$1" || status=$?
+  kill "$monitor" 2>/dev/null || true
+  return "$status"
+}
+
+stream_estimate() { printf '%s\n' "${STREAM_BYTES:-}"; }
+
 # receive_backup HOST: sends the backup secret as the first line (the donor checks it before
 # sending a byte), then copies the stream to stdout; socat or ncat, whichever the image has
 receive_backup() {
   local idle=${TRANSFER_IDLE_TIMEOUT_SECONDS:?}
   if command -v socat >/dev/null; then
     printf '%s\n' "${BACKUP_PASSWORD:?}" |
-      socat -t "$idle" -T "$idle" - "TCP:$1:${BACKUP_PORT:?},connect-timeout=10"
+      socat -b 65536 -t "$idle" -T "$idle" - "TCP:$1:${BACKUP_PORT:?},connect-timeout=10"
   elif command -v ncat >/dev/null; then
     printf '%s\n' "${BACKUP_PASSWORD:?}" | ncat --wait 10 --idle-timeout "$idle" "$1" "${BACKUP_PORT:?}"
   else

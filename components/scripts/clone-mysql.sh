@@ -1,27 +1,31 @@
 #!/usr/bin/env bash
-# clone-mysql: on a replica's first start, fills the data volume with a physical copy of a peer.
+# clone-mysql: fills an empty data volume, never one that holds data. Pod 0 starts a new cluster
+# only when every peer answers empty, and is re-seeded from the most advanced peer when one holds
+# this cluster's data; a replica copies a ready peer of its primary's cluster. Run as the init
+# container, and by run-mysql.sh after a copy was set aside.
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+# shellcheck source=gtid.sh
+source "$here/gtid.sh"
+# shellcheck source=members.sh
+source "$here/members.sh"
+# shellcheck source=initialize.sh
+source "$here/initialize.sh"
 # shellcheck source=replication.sh
 source "$here/replication.sh"
 
-# 1. the primary never clones: run-mysql.sh initialises its empty volume
 ordinal=$(pod_ordinal "${POD_NAME:?}")
-if ((ordinal == 0)); then
-  log "pod 0 is the primary: nothing to clone"
-  exit 0
-fi
+trap stop_setup_server EXIT
 
-# 2. a finished copy is renamed into place in one step, so its presence means complete;
-#    a copy cut at any point never reaches DATADIR and is wiped below
+# 1. a data directory is only ever renamed into place complete, so its presence means: keep it
 if [[ -d ${DATADIR:?} ]]; then
   log "data directory present: clone skipped"
   exit 0
 fi
 
-# 3. the method's clone_from_peer HOST TARGET (CLONE plugin or backup stream)
+# 2. the method's clone_from_peer HOST TARGET (CLONE plugin or backup stream)
 case ${BOOTSTRAP_METHOD:?} in
   clone | stream) ;;
   *) die "BOOTSTRAP_METHOD must be 'clone' or 'stream', got '$BOOTSTRAP_METHOD'" ;;
@@ -29,21 +33,70 @@ esac
 # shellcheck source=bootstrap-stream.sh
 source "$here/bootstrap-$BOOTSTRAP_METHOD.sh"
 
-# 4. nearest ready peer first (pod N-1 under OrderedReady), then the others down to the primary
-staging="${DATA_ROOT:?}/clone.tmp"
-for ((donor = ordinal - 1; donor >= 0; donor--)); do
-  host=$(peer_host "$donor")
-  rm -rf "$staging"
+# copy_from DONOR: a complete copy of pod DONOR renamed into place, marked for run-mysql/member
+# to finish (replication position, or a re-seeded primary's transaction state)
+copy_from() {
+  local host staging="${DATA_ROOT:?}/clone.tmp"
+  host=$(peer_host "$1")
+  stop_setup_server # the empty-member server, if one answered for this pod
+  rm -rf "$staging" # an unfinished copy from an earlier attempt; never a data directory
   log "cloning from $host"
-  if clone_from_peer "$host" "$staging"; then
-    # 5. record how replication must start; run-mysql.sh applies it, then removes the marker
-    printf '%s\n' "$BOOTSTRAP_METHOD" >"$staging/$PENDING_MARKER"
-    sync -f "$staging/$PENDING_MARKER" 2>/dev/null || sync
-    mv "$staging" "$DATADIR"
-    log "clone from $host complete"
-    exit 0
+  if ! clone_from_peer "$host" "$staging"; then
+    log "clone from $host failed"
+    return 1
   fi
-  log "clone from $host failed"
+  printf '%s\n' "$BOOTSTRAP_METHOD" >"$staging/$PENDING_MARKER"
+  sync -f "$staging/$PENDING_MARKER" 2>/dev/null || sync
+  mv "$staging" "$DATADIR"
+  log "clone from $host complete"
+}
+
+# seed_primary: pod 0 asks every peer; a verdict per round, said once until it changes
+seed_primary() {
+  local peers='' n verdict count
+  count=$(expected_members)
+  for ((n = 1; n < count; n++)); do
+    peers+="$n"$'\t'"$(peer_facts "$n" || printf -- -)"$'\n'
+  done
+  verdict=$(decide_seed "$peers")
+  case $verdict in
+    init*) initialize_primary && return 0 ;;
+    reseed*) read -r _ n _ <<<"$verdict"; say "$verdict"; copy_from "$n" && return 0 ;;
+    *) say "$verdict" ;;
+  esac
+  return 1
+}
+
+# clone_replica: the primary's cluster decides what counts as a donor: same identity, and
+# nothing the primary lacks; nearest pod first (pod N-1 ... pod 0) to spread the load
+clone_replica() {
+  local source donor facts
+  if ! source=$(peer_facts 0) || ! has_data "$source"; then
+    say "wait pod 0 has no data yet or does not answer"
+    [[ -n ${SETUP_SERVER_PID:-} ]] || start_empty_member || stop_setup_server
+    return 1
+  fi
+  for ((donor = ordinal - 1; donor >= 0; donor--)); do
+    facts=$source
+    ((donor == 0)) || facts=$(peer_facts "$donor") || continue
+    [[ $(fact 1 "$facts") == "$(fact 1 "$source")" ]] || continue
+    gtid_subset "$(fact 3 "$facts")" "$(fact 3 "$source")" || continue
+    copy_from "$donor" && return 0
+  done
+  say "wait no peer of pod 0's cluster could be copied yet"
+  return 1
+}
+
+# say VERDICT: logs a verdict when it differs from the last one, and every minute while it lasts
+last_said='' last_said_at=0
+say() {
+  if [[ $1 != "$last_said" ]] || ((SECONDS - last_said_at >= 60)); then
+    log "${1#* }"
+    last_said=$1 last_said_at=$SECONDS
+  fi
+}
+
+# 3. decide again every few seconds until the volume holds data; no timeout: waiting is safe
+until { if ((ordinal == 0)); then seed_primary; else clone_replica; fi; }; do
+  sleep "${MEMBER_POLL_SECONDS:-2}"
 done
-rm -rf "$staging"
-die "no peer could be cloned; the kubelet retries this init container"

@@ -5,7 +5,7 @@
 # shellcheck disable=SC2034 # read by the scripts that source this file
 readonly PENDING_MARKER=mysql-cluster-replication.pending
 # shellcheck disable=SC2034 # read by the scripts that source this file
-readonly RECLONE_MARKER=mysql-cluster-reclone.requested
+readonly SET_ASIDE_MARKER=mysql-cluster-set-aside.requested
 
 log() { printf '%s [%s] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${0##*/}" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -61,13 +61,14 @@ wait_for_server() {
   done
 }
 
-# start_setup_server DATADIR SOCKET [server options]: a server for one-off setup, no TCP listener.
-# Sets SETUP_SERVER_PID.
+# start_setup_server DATADIR SOCKET [server options]: a server for one-off setup, no TCP listener
+# unless SETUP_NETWORKING=1. Sets SETUP_SERVER_PID.
 start_setup_server() {
-  local datadir=$1 socket=$2
+  local datadir=$1 socket=$2 network=(--skip-networking)
   shift 2
+  [[ ${SETUP_NETWORKING:-0} == 1 ]] && network=()
   "${MYSQLD:?}" --defaults-file="${CONF_FILE:?}" --datadir="$datadir" --socket="$socket" \
-    --pid-file="$socket.pid" --skip-networking "$@" &
+    --pid-file="$socket.pid" "${network[@]}" "$@" &
   SETUP_SERVER_PID=$!
 }
 
@@ -81,3 +82,33 @@ stop_setup_server() {
 
 # sha256_of VALUE: hex digest, compared instead of the secret itself
 sha256_of() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+
+# progress_monitor DIR TOTAL_FUNCTION: logs every PROGRESS_INTERVAL_SECONDS how far a copy into DIR
+# has come (bytes, percent of what TOTAL_FUNCTION prints, rate), so a long clone is seen advancing.
+# Run in the background; killed by the caller.
+progress_monitor() {
+  local dir=$1 total_of=$2 every=${PROGRESS_INTERVAL_SECONDS:-5} bytes last=0 total percent
+  while sleep "$every"; do
+    bytes=$(du -sb "$dir" 2>/dev/null | cut -f1) || bytes=0
+    [[ $bytes =~ ^[0-9]+$ ]] || bytes=0
+    total=$("$total_of" 2>/dev/null) || total=''
+    percent=''
+    [[ $total =~ ^[0-9]+$ ]] && ((total > 0)) && percent=$(printf ', %d%% of %d MB' "$((bytes * 100 / total))" "$((total / 1000000))")
+    log "copied $((bytes / 1000000)) MB$percent, $(((bytes - last) / every / 1000000)) MB/s"
+    last=$bytes
+  done
+}
+
+# set_aside REASON: renames the data directory aside, never deletes it: DATA_ROOT/set-aside/<time>-<pod>
+# with a .txt beside it saying why. Freeing the space is the operator's decision (README).
+set_aside() {
+  local when dest
+  when=$(date -u +%Y%m%dT%H%M%SZ)
+  dest="${DATA_ROOT:?}/set-aside/$when-${POD_NAME:?}"
+  mkdir -p "$DATA_ROOT/set-aside"
+  mv "${DATADIR:?}" "$dest"
+  printf 'set aside %s by %s\nreason: %s\nkeep it, inspect it (start a server on a copy), or delete it to free the space\n' \
+    "$when" "$POD_NAME" "$1" >"$dest.txt"
+  sync
+  log "SET ASIDE the data directory as $dest: $1"
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# pre-stop: runs before the kubelet's SIGTERM. A replica stops its replication threads first, so
-# the server's shutdown does not wait on an event in flight; SIGTERM then shuts InnoDB down cleanly
-# within terminationGracePeriodSeconds. Replication starts again by itself on the next start.
+# pre-stop: runs before the kubelet's SIGTERM, so no shutdown waits on a peer. A replica stops its
+# replication threads (no event in flight); the primary ends its binary-log dump connections (a
+# peer that is already gone would hold them until a network timeout). SIGTERM then shuts InnoDB
+# down cleanly; replicas reconnect by themselves.
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=lib.sh
@@ -14,5 +15,9 @@ cnf="${RUN_DIR:?}/root.cnf"
 if (($(pod_ordinal "${POD_NAME:?}") > 0)); then
   replication_words
   sql "$cnf" -e "$STOP_REPLICA" || log "could not stop replication; the server stops it while shutting down"
+else
+  sql "$cnf" -e "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'" |
+    while read -r id; do sql "$cnf" -e "KILL $id" 2>/dev/null || true; done ||
+    log "could not end the dump connections; the server ends them while shutting down"
 fi
 log "ready for SIGTERM"

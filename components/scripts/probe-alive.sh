@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# probe-alive: startup and liveness. The server answers an authenticated query.
+# probe-alive: startup and liveness. The server answers an authenticated query; a pod still copying
+# its data or starting its server is alive too (run-mysql.sh's marker).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [[ -f ${RUN_DIR:?}/root.cnf ]] || die "server not set up yet"
-# a replica that must re-clone is restarted; run-mysql.sh does the re-clone
-[[ ! -f ${DATA_ROOT:?}/$RECLONE_MARKER ]] || die "re-clone requested: restarting the server container"
-sql "$RUN_DIR/root.cnf" -e 'SELECT 1' >/dev/null
+if server_answers "$RUN_DIR/root.cnf"; then
+  rm -f "$RUN_DIR/starting"
+  exit 0
+fi
+[[ -f $RUN_DIR/starting ]] || die "the server does not answer"
+since=$(($(date +%s) - $(<"$RUN_DIR/starting")))
+((since < ${SETUP_TIMEOUT_SECONDS:?})) || die "still not answering ${since} s after the container started"
+log "copying data or starting for ${since} s"

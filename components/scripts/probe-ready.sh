@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# probe-ready: readiness. The primary answers; a replica also has both replication threads
-# running and lags at most MAX_REPLICA_LAG_SECONDS, so a broken replica leaves the read Service.
+# probe-ready: readiness. The member agent's verdict: pod 0 takes writes; a replica replicates from
+# a source that holds all it has, with both threads running and lag at most MAX_REPLICA_LAG_SECONDS.
+# Anything else takes the pod out of the Services, with the agent's reason as the probe's message.
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=lib.sh
@@ -10,15 +11,13 @@ source "$here/replication.sh"
 
 cnf="${RUN_DIR:?}/root.cnf"
 [[ -f $cnf ]] || die "server not set up yet"
+IFS=$'\t' read -r state message <"$RUN_DIR/member.state" 2>/dev/null || die "the member agent has not reported yet"
 if (($(pod_ordinal "${POD_NAME:?}") == 0)); then
+  [[ $state == primary ]] || die "$state: $message"
   sql "$cnf" -e 'SELECT 1' >/dev/null
   exit 0
 fi
+[[ $state == replicating ]] || die "$state: $message"
 replication_words
 status=$("${MYSQL_CLIENT:?}" --defaults-file="$cnf" --connect-timeout=5 --vertical -e "$SHOW_REPLICA")
-if needs_reclone "$status"; then
-  # run-mysql.sh re-clones on the next container start; probe-alive.sh makes that start happen
-  touch "${DATA_ROOT:?}/$RECLONE_MARKER"
-  die "the primary purged binary logs this replica needs: re-clone requested"
-fi
 reason=$(replica_health "$status" "${MAX_REPLICA_LAG_SECONDS:?}") || die "$reason"

@@ -8,9 +8,9 @@
 # shellcheck disable=SC2034 # each caller uses some of the words
 replication_words() {
   case ${REPLICATION_SYNTAX:?} in
-    source) STOP_REPLICA='STOP REPLICA' RESET_REPLICA='RESET REPLICA ALL'
+    source) STOP_REPLICA='STOP REPLICA' START_REPLICA='START REPLICA' RESET_REPLICA='RESET REPLICA ALL'
       CHANGE_SOURCE='CHANGE REPLICATION SOURCE TO' SOURCE_OPT=SOURCE SHOW_REPLICA='SHOW REPLICA STATUS' ;;
-    master) STOP_REPLICA='STOP SLAVE' RESET_REPLICA='RESET SLAVE ALL'
+    master) STOP_REPLICA='STOP SLAVE' START_REPLICA='START SLAVE' RESET_REPLICA='RESET SLAVE ALL'
       CHANGE_SOURCE='CHANGE MASTER TO' SOURCE_OPT=MASTER SHOW_REPLICA='SHOW SLAVE STATUS' ;;
     *) die "REPLICATION_SYNTAX must be 'source' or 'master', got '$REPLICATION_SYNTAX'" ;;
   esac
@@ -27,6 +27,9 @@ change_source_sql() {
   if [[ -n ${TLS_CA:-} ]]; then
     extra+=", ${SOURCE_OPT}_SSL=1, ${SOURCE_OPT}_SSL_CA=$(sql_string "$TLS_CA"), ${SOURCE_OPT}_SSL_VERIFY_SERVER_CERT=1"
   fi
+  # MySQL gives up after SOURCE_RETRY_COUNT attempts (10 by default since 8.0.26): ~115 days here,
+  # and member.sh starts a stopped replica again; MariaDB's limit is the master_retry_count option
+  [[ ${ENGINE:?} == mysql ]] && extra+=", ${SOURCE_OPT}_RETRY_COUNT=${REPLICATION_RETRY_COUNT:-1000000}"
   printf '%s;\n%s;\n' "$STOP_REPLICA" "$RESET_REPLICA"
   printf '%s %s_HOST=%s, %s_PORT=%d, %s_USER=%s, %s_PASSWORD=%s, %s_CONNECT_RETRY=10%s;\n' \
     "$CHANGE_SOURCE" "$SOURCE_OPT" "$(sql_string "$1")" "$SOURCE_OPT" "$2" \
@@ -79,13 +82,17 @@ slave_info_sql() {
   ((n > 0)) || die "$1 holds no statement"
 }
 
-# binlog_info_sql FILE: "file<TAB>pos" or "file<TAB>pos<TAB>gtid" (MariaDB adds its GTID position)
+# binlog_info_sql FILE: "file<TAB>pos" or "file<TAB>pos<TAB>gtid" (MariaDB adds its GTID position).
+# MariaDB always replicates by GTID, even from an empty position (nothing binlogged before the
+# copy), so a replica follows pod 0 across a re-seed, which renumbers binary-log files
 binlog_info_sql() {
-  local file pos gtid
+  local file pos gtid fields
   read -r file pos gtid _ <"$1" || [[ -n ${file:-} ]] || die "$1 is empty"
   [[ $file =~ ^[A-Za-z0-9._-]+$ && $pos =~ ^[0-9]+$ ]] || die "cannot parse $1: '$file' '$pos'"
-  if [[ ${ENGINE:?} == mariadb && -n ${gtid:-} ]]; then
-    [[ $gtid =~ ^[0-9]+-[0-9]+-[0-9]+(,[0-9]+-[0-9]+-[0-9]+)*$ ]] || die "cannot parse GTID '$gtid' in $1"
+  # a third field, even empty, is MariaDB's GTID position; without one, only file/position is known
+  fields=$(head -n1 "$1" | awk -F'\t' '{ print NF }')
+  if [[ ${ENGINE:?} == mariadb && $fields -ge 3 ]]; then
+    [[ -z ${gtid:-} || $gtid =~ ^[0-9]+-[0-9]+-[0-9]+(,[0-9]+-[0-9]+-[0-9]+)*$ ]] || die "cannot parse GTID '$gtid' in $1"
     printf "SET GLOBAL gtid_slave_pos = '%s';\n%s MASTER_USE_GTID = slave_pos;\n" "$gtid" "$CHANGE_SOURCE"
   else
     printf "%s %s_LOG_FILE='%s', %s_LOG_POS=%d;\n" "$CHANGE_SOURCE" "$SOURCE_OPT" "$file" "$SOURCE_OPT" "$pos"
@@ -95,14 +102,6 @@ binlog_info_sql() {
 # status_field STATUS NAME_REGEX: one field of SHOW REPLICA STATUS\G output
 status_field() {
   awk -v field="^[[:space:]]*($2):[[:space:]]*" '$0 ~ field { sub(field, ""); print; exit }' <<<"$1"
-}
-
-# needs_reclone STATUS: the primary no longer has the binary logs this replica needs
-# (MariaDB and 5.7: 1236; MySQL 8.4+: 13114), so it can never catch up from its own data
-needs_reclone() {
-  local errno
-  errno=$(status_field "$1" 'Last_IO_Errno')
-  [[ $errno == 1236 || $errno == 13114 ]]
 }
 
 # replica_health STATUS MAX_LAG: ok when both threads run and the lag is at most MAX_LAG seconds

@@ -5,15 +5,23 @@ here=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-# 1. the receiver's first line must be the backup secret; compared as digests
+# 1. the receiver's first line must be the backup secret, sent at once: a client that sends
+#    nothing or garbage is dropped within seconds and never holds the donor
 token=''
-IFS= read -r -t 30 token || die "no credentials received; closing"
+IFS= read -r -t "${AUTH_TIMEOUT_SECONDS:-3}" token || die "no credentials received; closing"
 [[ $(sha256_of "$token") == $(sha256_of "${BACKUP_PASSWORD:?}") ]] || die "wrong credentials; closing"
 
-# 2. the backup, streamed; --slave-info records the primary's position when this pod is a replica
+# 2. one backup at a time per donor: a second receiver is refused at once and tries another peer
+exec 9>"${RUN_DIR:?}/backup.lock"
+flock -n 9 || die "a backup is already streaming from this pod; closing"
+
+# 3. the size for the receiver's progress, then the backup; --slave-info records the primary's
+#    position when this pod is a replica
 work=$(mktemp -d "${TMPDIR:-/tmp}/backup.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# (binary and relay logs and the redo log are not part of the stream)
+printf 'SIZE %s\n' "$(du -sb --exclude='mysql-bin.*' --exclude='relay-bin.*' --exclude='ib_logfile*' "${DATADIR:?}" | cut -f1)"
 log "streaming a backup"
-"${BACKUP_TOOL:?}" --defaults-file="${RUN_DIR:?}/backup.cnf" --backup --stream=xbstream --slave-info \
-  --datadir="${DATADIR:?}" --target-dir="$work"
+"${BACKUP_TOOL:?}" --defaults-file="$RUN_DIR/backup.cnf" --backup --stream=xbstream --slave-info \
+  --datadir="$DATADIR" --target-dir="$work"
 log "backup sent"

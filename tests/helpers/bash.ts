@@ -11,12 +11,14 @@ export interface BashResult {
     readonly stderr: string;
 }
 
-/** Sources lib.sh and replication.sh, then runs `snippet` under `set -euo pipefail`. */
+/** The sourced libraries of the pod scripts: pure functions, no side effects when sourced. */
+const libraries = ["lib.sh", "replication.sh", "gtid.sh", "members.sh"];
+
+/** Sources the libraries, then runs `snippet` under `set -euo pipefail`. */
 export function runScriptFunctions(snippet: string, env: Record<string, string> = {}): BashResult {
     const program = [
         "set -euo pipefail",
-        `source ${JSON.stringify(path.join(scriptsDir, "lib.sh"))}`,
-        `source ${JSON.stringify(path.join(scriptsDir, "replication.sh"))}`,
+        ...libraries.map((file) => `source ${JSON.stringify(path.join(scriptsDir, file))}`),
         snippet,
     ].join("\n");
     const result = spawnSync("bash", ["-c", program], {

@@ -11,6 +11,7 @@ export interface RenderedCluster {
     readonly resources: Registered[];
     readonly statefulSet: any;
     readonly configMap: any;
+    readonly topologyConfigMap: any;
     readonly secret: any | undefined;
     readonly services: { readonly headless: any; readonly read: any; readonly primary: any };
 }
@@ -31,6 +32,7 @@ export async function render(
         resources: [...registered],
         statefulSet: byType(types.statefulSet).find((r) => k8sName(r) === name)?.inputs,
         configMap: byType(types.configMap).find((r) => k8sName(r) === `${name}-config`)?.inputs,
+        topologyConfigMap: byType(types.configMap).find((r) => k8sName(r) === `${name}-topology`)?.inputs,
         secret: byType(types.secret).find((r) => r.name === `${name}-credentials`)?.inputs,
         services: { headless: service("headless"), read: service("read"), primary: service("primary") },
     };

@@ -6,14 +6,14 @@ import { configChecksum } from "../../components/builders/configMap";
 import { configChecksumAnnotation } from "../../components/builders/statefulSet";
 
 describe("MySqlCluster children", () => {
-    it("registers the component, a ConfigMap, Secret, StatefulSet, three Services, ServiceAccount, NetworkPolicy and PDB", async () => {
+    it("registers the component, two ConfigMaps (config, topology), Secret, StatefulSet, three Services, ServiceAccount, NetworkPolicy and PDB", async () => {
         const { resources } = await render("db");
         const counts: Record<string, number> = {};
         for (const r of resources) {
             counts[r.type] = (counts[r.type] ?? 0) + 1;
         }
         assert.deepEqual(counts, {
-            [types.component]: 1, [types.configMap]: 1, [types.secret]: 1, [types.service]: 3,
+            [types.component]: 1, [types.configMap]: 2, [types.secret]: 1, [types.service]: 3,
             [types.statefulSet]: 1, [types.randomPassword]: 3, [types.serviceAccount]: 1,
             [types.networkPolicy]: 1, [types.podDisruptionBudget]: 1,
         });
@@ -58,15 +58,16 @@ describe("MySqlCluster children", () => {
         const { statefulSet, services } = await render("db");
         const spec = statefulSet.spec.template.spec;
         assert.deepEqual(spec.initContainers.map((c: any) => c.name), ["init-mysql", "clone-mysql"]);
-        assert.deepEqual(spec.containers.map((c: any) => c.name), ["mysql"]);
+        assert.deepEqual(spec.containers.map((c: any) => c.name), ["mysql", "member"]);
         assert.deepEqual(services.headless.spec.ports.map((p: any) => p.port), [3306]);
-        assert.equal(statefulSet.spec.podManagementPolicy, "OrderedReady");
+        // an empty pod 0 must reach peers that are not ready yet: every pod starts at once
+        assert.equal(statefulSet.spec.podManagementPolicy, "Parallel");
     });
 
     it("MariaDB streams backups: a backup sidecar on 3307, mariadb-backup/mbstream tools", async () => {
         const { statefulSet, services } = await render("db", { engine: "mariadb" });
         const c = containersByName(statefulSet);
-        assert.deepEqual(statefulSet.spec.template.spec.containers.map((x: any) => x.name), ["mysql", "backup"]);
+        assert.deepEqual(statefulSet.spec.template.spec.containers.map((x: any) => x.name), ["mysql", "member", "backup"]);
         assert.deepEqual(c.backup.ports, [{ name: "backup", containerPort: 3307 }]);
         assert.deepEqual(services.headless.spec.ports.map((p: any) => p.port), [3306, 3307]);
         const env = envOf(c["clone-mysql"]);
@@ -126,13 +127,16 @@ describe("MySqlCluster children", () => {
         const secretEnv = (name: string) =>
             Object.entries(envOf(c[name])).filter(([, v]) => v.startsWith("secret:")).map(([k, v]) => `${k}=${v}`);
         assert.deepEqual(secretEnv("init-mysql"), []);
-        assert.deepEqual(secretEnv("clone-mysql"), ["BACKUP_PASSWORD=secret:db-credentials/backup-password"]);
-        assert.deepEqual(secretEnv("backup"), ["BACKUP_PASSWORD=secret:db-credentials/backup-password"]);
-        assert.deepEqual(secretEnv("mysql"), [
+        const server = [
             "ROOT_PASSWORD=secret:db-credentials/root-password",
             "REPLICATION_PASSWORD=secret:db-credentials/replication-password",
             "BACKUP_PASSWORD=secret:db-credentials/backup-password",
-        ]);
+        ];
+        // clone-mysql creates a new cluster's accounts, so it needs what the server container needs
+        assert.deepEqual(secretEnv("clone-mysql"), server);
+        assert.deepEqual(secretEnv("mysql"), server);
+        assert.deepEqual(secretEnv("member"), server.slice(0, 2));
+        assert.deepEqual(secretEnv("backup"), ["BACKUP_PASSWORD=secret:db-credentials/backup-password"]);
         assert.equal(envOf(c.mysql).POD_NAME, "field:metadata.name");
     });
 
@@ -150,8 +154,10 @@ describe("MySqlCluster children", () => {
         const mounts = Object.fromEntries(mysql.volumeMounts.map((m: any) => [m.name, m.mountPath]));
         assert.deepEqual(mounts, {
             config: "/opt/mysql-cluster", conf: "/etc/mysql-cluster", data: "/var/lib/mysql",
-            run: "/var/run/mysqld", tmp: "/tmp",
+            run: "/var/run/mysqld", tmp: "/tmp", topology: "/etc/mysql-cluster-topology",
         });
+        // the replica count is read live from its own ConfigMap: scaling does not roll the pods
+        assert.deepEqual(volumes.topology.configMap, { name: "db-topology", defaultMode: 0o444 });
         assert.equal(envOf(mysql).DATADIR, "/var/lib/mysql/data", "datadir is a subdirectory of the volume");
     });
 
@@ -297,7 +303,8 @@ describe("MySqlCluster safety defaults", () => {
         assert.equal(envOf(c.mysql).APP_PASSWORD, "secret:db-credentials/user-password");
         assert.equal(envOf(c.mysql).APP_DATABASE, "shop");
         assert.equal(envOf(c.mysql).APP_USER, "shop_app");
-        assert.equal(envOf(c["clone-mysql"]).APP_PASSWORD, undefined);
+        assert.equal(envOf(c["clone-mysql"]).APP_PASSWORD, "secret:db-credentials/user-password");
+        assert.equal(envOf(c.member).APP_PASSWORD, undefined);
     });
 });
 

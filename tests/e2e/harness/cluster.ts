@@ -90,12 +90,15 @@ export class EmulatedCluster implements PodHost {
 
     private async prepare(): Promise<void> {
         fs.rmSync(this.workDir, { recursive: true, force: true });
-        for (const dir of ["configmap", "hosts", "logs", "env", "pvc", "pods", "client"]) {
+        for (const dir of ["hosts", "logs", "env", "pvc", "pods", "client"]) {
             fs.mkdirSync(path.join(this.workDir, dir), { recursive: true });
         }
         fs.chmodSync(path.join(this.workDir, "env"), 0o700);
-        for (const [file, text] of Object.entries(this.template.configMapData)) {
-            fs.writeFileSync(path.join(this.workDir, "configmap", file), text, { mode: this.template.configMapMode });
+        for (const { name, defaultMode } of Object.values(this.template.configMapVolumes)) {
+            fs.mkdirSync(path.join(this.workDir, "configmaps", name), { recursive: true });
+            for (const [file, text] of Object.entries(this.template.configMaps[name])) {
+                fs.writeFileSync(path.join(this.workDir, "configmaps", name, file), text, { mode: defaultMode });
+            }
         }
         await run(path.join(infraDir, "net.sh"), ["down", this.net]);
         await run(path.join(infraDir, "net.sh"), ["up", this.net]);
@@ -145,26 +148,40 @@ export class EmulatedCluster implements PodHost {
         fs.writeFileSync(this.hostsFile(podName), lines.join("\n") + "\n");
     }
 
-    /** Scales like the StatefulSet controller with OrderedReady: one pod at a time. */
+    /**
+     * Scales like the StatefulSet controller with Parallel pod management, after Pulumi updated the
+     * topology ConfigMap: every missing pod starts at once; surplus pods go from the highest ordinal.
+     */
     async scaleTo(replicas: number, readyTimeoutMs = 300000): Promise<void> {
-        for (let n = 0; n < replicas; n++) {
-            if (!this.pods.has(n)) {
-                await this.startPod(n, readyTimeoutMs);
-            }
-        }
+        this.setTopology(Math.max(replicas, ...[...this.pods.keys()].map((n) => n + 1)));
+        const missing = Array.from({ length: replicas }, (_, n) => n).filter((n) => !this.pods.has(n));
+        await Promise.all(missing.map((n) => this.startPod(n, readyTimeoutMs)));
         const doomed = [...this.pods.keys()].filter((n) => n >= replicas).sort((a, b) => b - a);
         for (const n of doomed) {
             await this.deletePod(n);
         }
+        this.setTopology(replicas);
+    }
+
+    /** The topology ConfigMap's replica count, as the kubelet refreshes a mounted ConfigMap. */
+    setTopology(replicas: number): void {
+        const name = this.rendered.topologyConfigMap.metadata.name;
+        fs.writeFileSync(path.join(this.workDir, "configmaps", name, "replicas"), String(replicas));
     }
 
     async startPod(ordinal: number, readyTimeoutMs = 300000): Promise<Pod> {
+        const pod = this.launchPod(ordinal);
+        await pod.waitReady(readyTimeoutMs);
+        this.log(`${pod.name} ready`);
+        return pod;
+    }
+
+    /** Creates a pod and starts it without waiting for anything (init containers may wait on peers). */
+    launchPod(ordinal: number): Pod {
         const pod = new Pod(this, ordinal);
         this.pods.set(ordinal, pod);
         this.log(`starting ${pod.name}`);
-        await pod.start();
-        await pod.waitReady(readyTimeoutMs);
-        this.log(`${pod.name} ready`);
+        pod.start().catch((error) => this.log(`${pod.name}: ${error}`));
         return pod;
     }
 

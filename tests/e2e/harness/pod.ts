@@ -5,9 +5,10 @@
  */
 import { ChildProcess } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { ContainerTemplate, PodTemplate, ProbeTemplate, resolveEnv } from "./podTemplate";
-import { exited, exitOrKill, killGroup, run, RunResult, sleep, startLogged, waitFor } from "./process";
+import { exited, exitOrKill, killGroup, run, RunResult, sleep, startLogged } from "./process";
 
 /** How an image is emulated: a root filesystem ("" = the host's) and the image's mysql user. */
 export interface ImageRoot {
@@ -25,6 +26,18 @@ export interface PodHost {
     address(ordinal: number): string;
     hostsFile(podName: string): string;
     log(message: string): void;
+    /** Optional (local-cluster node agent): a volume's host directory; undefined = the default under workDir. */
+    volumeDir?(podName: string, volume: string): string | undefined;
+    /** Optional (local-cluster node agent): the pod's label in net.sh when pod names repeat across namespaces. */
+    netLabel?(podName: string): string;
+}
+
+/** One run of a container, as the kubelet reports it in containerStatuses[].state / lastState. */
+export interface ContainerRun {
+    readonly startedAt: Date;
+    finishedAt?: Date;
+    /** Exit code; 128 + signal number when a signal ended it. */
+    exitCode?: number;
 }
 
 /** Kubelet timings, shortened where the suite would otherwise only wait (see EMULATION.md). */
@@ -34,7 +47,11 @@ const fastProbeMs = 1000;
 
 export class Pod {
     readonly name: string;
-    ready = false;
+    /** Readiness per container: a container without a readiness probe is ready while running (after its startup probe). */
+    readonly containerReady: Record<string, boolean> = {};
+    /** The current (or last) run of each container and init container, and the run before it. */
+    readonly runs: Record<string, ContainerRun> = {};
+    readonly previousRuns: Record<string, ContainerRun> = {};
     /** Restarts per container, and init attempts per init container. */
     readonly restarts: Record<string, number> = {};
     readonly initAttempts: Record<string, number> = {};
@@ -48,16 +65,27 @@ export class Pod {
     private started = false;
     private readonly incarnation: string;
 
-    constructor(private readonly host: PodHost, readonly ordinal: number) {
-        this.name = `${host.template.statefulSetName}-${ordinal}`;
+    /** `name` defaults to `<statefulSetName>-<ordinal>` (the local-cluster agent passes the API pod's name). */
+    constructor(private readonly host: PodHost, readonly ordinal: number, name?: string) {
+        this.name = name ?? `${host.template.statefulSetName}-${ordinal}`;
         this.incarnation = `${Date.now()}`;
+    }
+
+    /** Ready when every container is (kubelet's ContainersReady), and not being deleted. */
+    get ready(): boolean {
+        return !this.stopping && this.host.template.containers.every((c) =>
+            this.containerReady[c.name] === true && this.runs[c.name]?.finishedAt === undefined);
     }
 
     /** Host directory behind a volume: PVC dirs outlive the pod, emptyDirs do not. */
     volumeDir(volume: string): string {
+        const custom = this.host.volumeDir?.(this.name, volume);
+        if (custom !== undefined) {
+            return custom;
+        }
         const kind = this.host.template.volumes[volume];
         switch (kind) {
-            case "configMap": return path.join(this.host.workDir, "configmap");
+            case "configMap": return path.join(this.host.workDir, "configmaps", this.host.template.configMapVolumes[volume].name);
             case "secret": return path.join(this.host.workDir, "secrets", this.host.template.secretVolumes[volume].secretName);
             case "claim": return path.join(this.host.workDir, "pvc", `${volume}-${this.name}`);
             case "emptyDir": return path.join(this.host.workDir, "pods", this.name, this.incarnation, volume);
@@ -66,13 +94,17 @@ export class Pod {
     }
 
     private get netns() {
-        return `${this.host.net}-${this.name}`;
+        return `${this.host.net}-${this.netLabel}`;
+    }
+
+    private get netLabel() {
+        return this.host.netLabel?.(this.name) ?? this.name;
     }
 
     /** Creates the pod's namespace and volumes, runs init containers, starts the containers. */
     async start(): Promise<void> {
         const { template } = this.host;
-        await this.infra("net.sh", ["pod-add", this.host.net, this.name, `${this.host.address(this.ordinal)}/16`]);
+        await this.infra("net.sh", ["pod-add", this.host.net, this.netLabel, `${this.host.address(this.ordinal)}/16`]);
         const { uid, gid } = this.host.image(template.containers[0].image);
         for (const [volume, kind] of Object.entries(template.volumes)) {
             if (kind !== "configMap" && kind !== "secret") {
@@ -91,7 +123,9 @@ export class Pod {
         for (const c of template.containers) {
             this.supervisors.push(this.supervise(c));
         }
-        this.supervisors.push(this.probeLoop(template.containers.find((c) => c.readinessProbe)!));
+        for (const c of template.containers) {
+            this.supervisors.push(this.probeLoop(c));
+        }
     }
 
     private async runInit(c: ContainerTemplate): Promise<void> {
@@ -99,7 +133,7 @@ export class Pod {
             this.initAttempts[c.name] = attempt + 1;
             const child = this.spawnContainer(c, c.command, `${c.name}-${attempt}`);
             this.currentInit = { name: c.name, child };
-            const code = await exited(child);
+            const code = await this.track(c.name, child);
             this.currentInit = undefined;
             if (code === 0 || this.stopping) {
                 return;
@@ -117,7 +151,7 @@ export class Pod {
         while (!this.stopping) {
             const child = this.spawnContainer(c, c.command, `${c.name}-${this.restarts[c.name]}`);
             this.running.set(c.name, child);
-            const code = await exited(child);
+            const code = await this.track(c.name, child);
             if (this.stopping) {
                 return;
             }
@@ -125,6 +159,19 @@ export class Pod {
             this.host.log(`${this.name}: container ${c.name} exited ${code}; restarting`);
             await sleep(restartBackoffMs);
         }
+    }
+
+    /** Records a container run (start, finish, exit code) while waiting for it to exit. */
+    private async track(name: string, child: ChildProcess): Promise<number> {
+        if (this.runs[name]) {
+            this.previousRuns[name] = this.runs[name];
+        }
+        const run: ContainerRun = { startedAt: new Date() };
+        this.runs[name] = run;
+        const code = await exited(child);
+        run.finishedAt = new Date();
+        run.exitCode = child.exitCode ?? 128 + (os.constants.signals[child.signalCode as NodeJS.Signals] ?? 0);
+        return code;
     }
 
     private async probeLoop(c: ContainerTemplate): Promise<void> {
@@ -140,7 +187,11 @@ export class Pod {
                 restartsSeen = this.restarts[c.name];
                 startupPassed = false;
                 startedAt = Date.now();
-                this.ready = false;
+                this.containerReady[c.name] = false;
+            }
+            if (this.runs[c.name]?.finishedAt !== undefined) { // exited, waiting for its restart
+                this.containerReady[c.name] = false;
+                continue;
             }
             if (!startupPassed && c.startupProbe) {
                 startupPassed = await this.probe(c, c.startupProbe);
@@ -150,13 +201,16 @@ export class Pod {
                 }
                 continue;
             }
+            if (!c.readinessProbe) {
+                this.containerReady[c.name] = true;
+            }
             if (c.readinessProbe) {
                 const ok = await this.probe(c, c.readinessProbe);
                 readinessFailures = ok ? 0 : readinessFailures + 1;
                 if (ok) {
-                    this.ready = true;
+                    this.containerReady[c.name] = true;
                 } else if (readinessFailures >= c.readinessProbe.failureThreshold) {
-                    this.ready = false;
+                    this.containerReady[c.name] = false;
                 }
             }
             if (c.livenessProbe && Date.now() - lastLiveness >= c.livenessProbe.periodSeconds * 1000) {
@@ -177,7 +231,16 @@ export class Pod {
     }
 
     async waitReady(timeoutMs: number): Promise<void> {
-        await waitFor(`${this.name} ready`, timeoutMs, async () => this.ready, 250);
+        const deadline = Date.now() + timeoutMs;
+        while (!this.ready) {
+            if (this.stopping) {
+                throw new Error(`${this.name} was deleted while waiting for it to become ready`);
+            }
+            if (Date.now() > deadline) {
+                throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${this.name} ready`);
+            }
+            await sleep(250);
+        }
     }
 
     /** Sends a signal to a running container's process group; the supervisor restarts it. */
@@ -192,7 +255,6 @@ export class Pod {
     /** Pod deletion: preStop hooks, TERM, the grace period, then KILL; the namespace goes, volumes stay. */
     async stop(graceMs = 60000): Promise<void> {
         this.stopping = true;
-        this.ready = false;
         if (this.currentInit) {
             killGroup(this.currentInit.child, "SIGKILL");
         }
@@ -208,7 +270,7 @@ export class Pod {
         await Promise.all(children.map((child) => exitOrKill(child, graceMs)));
         await Promise.all(this.supervisors);
         if (this.started) {
-            await this.infra("net.sh", ["pod-del", this.host.net, this.name]);
+            await this.infra("net.sh", ["pod-del", this.host.net, this.netLabel]);
         }
     }
 
@@ -218,6 +280,11 @@ export class Pod {
         return run(path.join(this.host.infraDir, "pod-exec.sh"), command, {
             env: this.podExecEnv(c), timeoutMs: options.timeoutMs ?? 120000, input: options.input,
         });
+    }
+
+    /** A container's pod-exec.sh environment (no secret values: the env file's path); local-cluster/kexec.sh uses it. */
+    execEnv(containerName: string): NodeJS.ProcessEnv {
+        return this.podExecEnv(this.container(containerName));
     }
 
     container(name: string): ContainerTemplate {

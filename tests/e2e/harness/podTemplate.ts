@@ -37,8 +37,12 @@ export interface PodTemplate {
     readonly volumes: Readonly<Record<string, "configMap" | "emptyDir" | "claim" | "secret">>;
     /** Secret volumes: which Secret, and the file mode the kubelet gives its keys. */
     readonly secretVolumes: Readonly<Record<string, { secretName: string; defaultMode: number }>>;
+    /** ConfigMap volumes: which ConfigMap, and the file mode of its keys. */
+    readonly configMapVolumes: Readonly<Record<string, { name: string; defaultMode: number }>>;
+    /** The component's ConfigMaps by name: key -> file content. */
+    readonly configMaps: Readonly<Record<string, Readonly<Record<string, string>>>>;
+    /** The main ConfigMap's data (option-file fragments and scripts). */
     readonly configMapData: Readonly<Record<string, string>>;
-    readonly configMapMode: number;
     readonly secretData: Readonly<Record<string, string>>;
     readonly runAsUser: number;
 }
@@ -69,14 +73,15 @@ export function podTemplate(rendered: RenderedCluster): PodTemplate {
     const spec = sts.spec.template.spec;
     const volumes: Record<string, "configMap" | "emptyDir" | "claim" | "secret"> = {};
     const secretVolumes: Record<string, { secretName: string; defaultMode: number }> = {};
-    let configMapMode = 0o644;
+    const configMapVolumes: Record<string, { name: string; defaultMode: number }> = {};
+    const configMaps = Object.fromEntries([rendered.configMap, rendered.topologyConfigMap].map((cm) => [cm.metadata.name, cm.data]));
     for (const v of spec.volumes) {
         if (v.configMap) {
-            if (v.configMap.name !== rendered.configMap.metadata.name) {
+            if (!(v.configMap.name in configMaps)) {
                 throw new Error(`volume ${v.name} mounts an unknown ConfigMap ${v.configMap.name}`);
             }
             volumes[v.name] = "configMap";
-            configMapMode = v.configMap.defaultMode ?? configMapMode;
+            configMapVolumes[v.name] = { name: v.configMap.name, defaultMode: v.configMap.defaultMode ?? 0o644 };
         } else if (v.emptyDir) {
             volumes[v.name] = "emptyDir";
         } else if (v.secret) {
@@ -98,8 +103,9 @@ export function podTemplate(rendered: RenderedCluster): PodTemplate {
         containers: spec.containers.map(container),
         volumes,
         secretVolumes,
+        configMapVolumes,
+        configMaps,
         configMapData: rendered.configMap.data,
-        configMapMode,
         secretData: rendered.secret.stringData,
         runAsUser: spec.securityContext.runAsUser,
     };

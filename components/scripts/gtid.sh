@@ -1,0 +1,101 @@
+# shellcheck shell=bash
+# Transaction sets of both engines in one form, and the comparisons every decision uses.
+# Sourced; pure functions of their arguments and ENGINE, tested on tables of sets.
+#
+# Normal form: one line per interval, "ORIGIN LOW HIGH".
+#   MySQL GTID set  "uuid:1-5:7,uuid2[:tag]:1-3" -> "uuid 1 5", "uuid 7 7", "uuid2[:tag] 1 3"
+#   MariaDB state   "0-100-523,0-101-7"         -> "0-100 1 523", "0-101 1 7"
+#     (a MariaDB domain-server pair's last sequence number stands for everything before it,
+#      as gtid_binlog_state does)
+# The ORIGIN is where the transactions were first committed: a MySQL server_uuid (with its tag),
+# a MariaDB domain-server_id pair; origin_of_server names this server's own.
+
+# gtid_normal SET: the normal form, sorted; an empty set prints nothing
+gtid_normal() {
+  local set=${1//[[:space:]]/}
+  [[ -n $set ]] || return 0
+  awk -v engine="${ENGINE:?}" -v set="$set" '
+    function fail(msg) { print "gtid_normal: " msg ": " set > "/dev/stderr"; bad = 1; exit 1 }
+    BEGIN {
+      n = split(set, items, ",")
+      for (i = 1; i <= n; i++) {
+        if (items[i] == "") continue
+        if (engine == "mariadb") {
+          if (items[i] !~ /^[0-9]+-[0-9]+-[0-9]+$/) fail("not a MariaDB GTID \"" items[i] "\"")
+          split(items[i], f, "-")
+          key = f[1] "-" f[2]
+          if (!(key in last) || f[3] + 0 > last[key]) last[key] = f[3] + 0
+          continue
+        }
+        m = split(items[i], parts, ":")
+        if (parts[1] !~ /^[0-9A-Fa-f-]{36}$/ || m < 2) fail("not a MySQL GTID set element \"" items[i] "\"")
+        origin = tolower(parts[1])
+        for (j = 2; j <= m; j++) {
+          if (parts[j] ~ /^[0-9]+(-[0-9]+)?$/) {
+            split(parts[j], r, "-")
+            lo = r[1] + 0; hi = (2 in r) ? r[2] + 0 : lo
+            if (lo < 1 || hi < lo) fail("bad interval " parts[j])
+            print origin, lo, hi
+            delete r
+          } else if (parts[j] ~ /^[a-z_][a-z0-9_]*$/) {
+            origin = tolower(parts[1]) ":" parts[j]
+          } else fail("bad element " parts[j])
+        }
+      }
+      for (key in last) if (last[key] > 0) print key, 1, last[key]
+    }' | sort -k1,1 -k2,2n
+}
+
+# gtid_subtract A B: the intervals of A that B does not hold, in normal form
+gtid_subtract() {
+  local a b
+  a=$(gtid_normal "$1") || return 1
+  b=$(gtid_normal "$2") || return 1
+  [[ -n $a ]] || return 0
+  awk -v b="$b" '
+    BEGIN {
+      nb = split(b, lines, "\n")
+      for (i = 1; i <= nb; i++) {
+        if (split(lines[i], f, " ") != 3) continue
+        k = ++count[f[1]]; blo[f[1], k] = f[2]; bhi[f[1], k] = f[3]
+      }
+    }
+    {
+      # cut every interval of B for this origin out of the pieces left of this interval of A
+      np = 1; plo[1] = $2; phi[1] = $3
+      for (k = 1; k <= count[$1]; k++) {
+        lo = blo[$1, k]; hi = bhi[$1, k]; nn = 0
+        for (p = 1; p <= np; p++) {
+          if (hi < plo[p] || lo > phi[p]) { nn++; qlo[nn] = plo[p]; qhi[nn] = phi[p]; continue }
+          if (plo[p] < lo) { nn++; qlo[nn] = plo[p]; qhi[nn] = lo - 1 }
+          if (phi[p] > hi) { nn++; qlo[nn] = hi + 1; qhi[nn] = phi[p] }
+        }
+        np = nn
+        for (p = 1; p <= np; p++) { plo[p] = qlo[p]; phi[p] = qhi[p] }
+      }
+      for (p = 1; p <= np; p++) print $1, plo[p], phi[p]
+    }' <<<"$a"
+}
+
+# gtid_subset A B: A's transactions are all in B
+gtid_subset() {
+  local rest
+  rest=$(gtid_subtract "$1" "$2") || return 2
+  [[ -z $rest ]]
+}
+
+# gtid_text NORMAL: a normal form (stdin) as a short readable list, e.g. "uuid:6-9, 0-101:1-7"
+gtid_text() { awk '{ printf "%s%s:%s", (NR > 1 ? ", " : ""), $1, ($2 == $3 ? $2 : $2 "-" $3) } END { if (NR) print "" }'; }
+
+# gtid_origins NORMAL: the distinct origins of a normal form (stdin)
+gtid_origins() { awk '{ print $1 }' | sort -u; }
+
+# origin_is_server ORIGIN SERVER_ORIGIN: ORIGIN was committed on the server whose own origin is
+# SERVER_ORIGIN (MySQL: its server_uuid, any tag; MariaDB: its server_id in any domain)
+origin_is_server() {
+  if [[ ${ENGINE:?} == mariadb ]]; then
+    [[ ${1#*-} == "$2" ]]
+  else
+    [[ ${1%%:*} == "${2,,}" ]]
+  fi
+}

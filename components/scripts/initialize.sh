@@ -1,0 +1,91 @@
+# shellcheck shell=bash
+# A new cluster's first data directory (pod 0, every pod empty) and the throw-away servers the
+# bootstrap uses. Sourced by clone-mysql.sh.
+
+# init_datadir DIR: an empty server data directory (no users but root@localhost, no password)
+init_datadir() {
+  case ${INIT_METHOD:?} in
+    mysqld) "${MYSQLD:?}" --defaults-file="${CONF_FILE:?}" --initialize-insecure --datadir="$1" ;;
+    mariadb-install-db) "${INSTALL_DB:?}" --defaults-file="${CONF_FILE:?}" --datadir="$1" \
+      --auth-root-authentication-method=normal --skip-test-db >/dev/null ;;
+    *) die "INIT_METHOD must be 'mysqld' or 'mariadb-install-db', got '$INIT_METHOD'" ;;
+  esac
+}
+
+# start_scratch_server DIR SOCKET [server options]: a fresh server on DIR, root without password
+# over SOCKET; sets SETUP_SERVER_PID and SCRATCH_CNF (root's option file). Never called in $(...):
+# the server would hold the substitution's pipe open
+start_scratch_server() {
+  local dir=$1 socket=$2
+  SCRATCH_CNF="$RUN_DIR/scratch-root.cnf"
+  shift 2
+  rm -rf "$dir" # a scratch directory never holds anything but what init_datadir made
+  init_datadir "$dir" || { log "could not initialise a scratch server in $dir"; return 1; }
+  start_setup_server "$dir" "$socket" --skip-log-bin --read-only=OFF --loose-super-read-only=OFF "$@"
+  write_client_cnf "$SCRATCH_CNF" root '' "$socket"
+  wait_for_server "$SCRATCH_CNF" "${SETUP_TIMEOUT_SECONDS:?}" "$SETUP_SERVER_PID"
+}
+
+# initialize_primary: an empty volume on pod 0, every peer empty: a new cluster with its identity,
+# root's password (localhost only), the replication and backup accounts; built aside, renamed
+# into place when done
+initialize_primary() {
+  local staging="${DATA_ROOT:?}/data.init" cnf identity
+  log "initialising a new primary data directory"
+  start_scratch_server "$staging" "$RUN_DIR/setup.sock" || die "the new server did not start"
+  cnf=$SCRATCH_CNF
+  identity=$(sql "$cnf" -e 'SELECT UUID()')
+  sql "$cnf" -e "SELECT CONCAT(QUOTE(user), '@', QUOTE(host)) FROM mysql.user
+    WHERE user = '' OR (user = 'root' AND host <> 'localhost')" >"$RUN_DIR/extra-accounts"
+  { users_sql "$RUN_DIR/extra-accounts"; identity_sql "$identity"; } | sql "$cnf" || die "creating the users failed"
+  rm -f "$cnf" "$RUN_DIR/extra-accounts"
+  stop_setup_server
+  mv "$staging" "${DATADIR:?}"
+  log "primary initialised: cluster identity $identity"
+}
+
+# users_sql EXTRA_ACCOUNTS_FILE: least-privilege accounts, kept out of the binary log (replicas
+# get them with their copy of the data)
+users_sql() {
+  local account
+  printf 'SET SESSION sql_log_bin = 0;\n'
+  while IFS= read -r account; do printf 'DROP USER %s;\n' "$account"; done <"$1"
+  printf "ALTER USER 'root'@'localhost' IDENTIFIED BY %s;\n" "$(sql_string "${ROOT_PASSWORD:?}")"
+  replication_user_sql
+  printf 'CREATE USER %s@%s IDENTIFIED BY %s;\nGRANT %s ON *.* TO %s@%s;\n' \
+    "$(sql_string "${BACKUP_USER:?}")" "$(sql_string "${BACKUP_USER_HOST:?}")" \
+    "$(sql_string "${BACKUP_PASSWORD:?}")" "${BACKUP_GRANTS:?}" \
+    "$(sql_string "$BACKUP_USER")" "$(sql_string "$BACKUP_USER_HOST")"
+  # the optional application schema and account (names validated by the component)
+  if [[ -n ${APP_DATABASE:-} ]]; then
+    printf 'CREATE DATABASE IF NOT EXISTS %s;\n' "\`$APP_DATABASE\`"
+  fi
+  if [[ -n ${APP_USER:-} ]]; then
+    printf "CREATE USER %s@'%%' IDENTIFIED BY %s;\nGRANT ALL ON \`%s\`.* TO %s@'%%';\n" \
+      "$(sql_string "$APP_USER")" "$(sql_string "${APP_PASSWORD:?}")" "${APP_DATABASE:?}" "$(sql_string "$APP_USER")"
+  fi
+}
+
+# replication_user_sql: the account replicas connect with (and peers ask each other's facts with)
+replication_user_sql() {
+  printf "CREATE USER %s@'%%' IDENTIFIED BY %s;\nGRANT REPLICATION SLAVE ON *.* TO %s@'%%';\n" \
+    "$(sql_string "${REPLICATION_USER:?}")" "$(sql_string "${REPLICATION_PASSWORD:?}")" \
+    "$(sql_string "$REPLICATION_USER")"
+}
+
+# start_empty_member: while an empty pod waits, a throw-away server answers peers' fact queries
+# with the EMPTY identity, so an empty pod 0 can tell "every pod is empty" from "not answering".
+# Sets SETUP_SERVER_PID.
+start_empty_member() {
+  local cnf
+  SETUP_NETWORKING=1 start_scratch_server "${DATA_ROOT:?}/empty-member" "$RUN_DIR/empty-member.sock" \
+    --port="${MYSQL_PORT:?}" || return 1
+  cnf=$SCRATCH_CNF
+  {
+    printf 'SET SESSION sql_log_bin = 0;\n'
+    replication_user_sql
+    identity_sql "$EMPTY_IDENTITY"
+  } | sql "$cnf" || return 1
+  rm -f "$cnf"
+  log "answering peers as an empty member while waiting"
+}

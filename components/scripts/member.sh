@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# member: sidecar of every pod. Every server starts read-only and without replication; this loop
+# applies the one decision (members.sh) again and again: pod 0 takes writes only when no peer of
+# its cluster holds newer data; a replica replicates only from a source that holds everything it
+# has; otherwise it stops, keeps its data and says why. The state file feeds the readiness probe.
+set -euo pipefail
+here=$(dirname "${BASH_SOURCE[0]}")
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+# shellcheck source=gtid.sh
+source "$here/gtid.sh"
+# shellcheck source=members.sh
+source "$here/members.sh"
+# shellcheck source=replication.sh
+source "$here/replication.sh"
+
+ordinal=$(pod_ordinal "${POD_NAME:?}")
+cnf="${RUN_DIR:?}/root.cnf"
+state_file="$RUN_DIR/member.state"
+replication_words
+
+# report STATE MESSAGE: the state the readiness probe reads; logged when it changes
+report() {
+  local line="$1"$'\t'"$2"
+  [[ -f $state_file && $(<"$state_file") == "$line" ]] && return 0
+  printf '%s\n' "$line" >"$state_file.tmp" && mv -f "$state_file.tmp" "$state_file"
+  log "$1: $2"
+}
+
+# request_set_aside REASON: run-mysql.sh sets the copy aside at the server's next start
+request_set_aside() {
+  printf '%s\n' "$1" >"${DATA_ROOT:?}/$SET_ASIDE_MARKER"
+  sync
+  report halted "setting this copy aside and restarting: $1"
+  sql "$cnf" -e 'SHUTDOWN' || log "SHUTDOWN failed; the marker is applied at the next start"
+}
+
+# finish_copy: a fresh copy carries a marker naming how it was made; removed only after the SQL
+# succeeded, so a failure is retried whole
+finish_copy() {
+  local method sql_text
+  method=$(<"$DATADIR/$PENDING_MARKER")
+  if ((ordinal == 0)); then
+    log "re-seeded primary: taking over the donor's transaction history"
+    sql_text=$(seeded_primary_sql "$method" "$DATADIR") || return 1
+  else
+    sql_text=$(positioning_sql "$method" "$DATADIR") || return 1
+    log "replication starts at: ${sql_text//$'\n'/ }"
+    sql_text="$(change_source_sql "$(peer_host 0)" "${MYSQL_PORT:?}" "$REPLICATION_USER" "$REPLICATION_PASSWORD")"$'\n'"$sql_text"
+  fi
+  sql "$cnf" <<<"$sql_text" || return 1
+  rm -f "$DATADIR"/xtrabackup_{binlog_info,slave_info} "$DATADIR"/mariadb_backup_{binlog_info,slave_info}
+  rm -f "$DATADIR/$PENDING_MARKER"
+  sync
+}
+
+# seeded_primary_sql METHOD DIR: pod 0 copied from a replica forgets the donor's replication
+# settings; MariaDB's binary log, which the copy lacks, continues the donor's GTID state
+seeded_primary_sql() {
+  local state
+  printf '%s;\n%s;\n' "$STOP_REPLICA" "$RESET_REPLICA"
+  [[ ${ENGINE:?} == mariadb ]] || return 0
+  state=$(cat "$2"/*_binlog_info "$2"/*_slave_info 2>/dev/null | grep -oE '[0-9]+-[0-9]+-[0-9]+' | paste -sd, -) || true
+  state=$(gtid_normal "$state" | awk '{ printf "%s%s-%s", (NR > 1 ? "," : ""), $1, $3 }')
+  printf "RESET MASTER;\nSET GLOBAL gtid_binlog_state = '%s';\nSET GLOBAL gtid_slave_pos = '';\n" "$state"
+}
+
+# peers_facts: "ORDINAL<TAB>FACTS" for every other pod; FACTS "-" when it does not answer
+peers_facts() {
+  local n count
+  count=$(expected_members)
+  for ((n = 1; n < count; n++)); do
+    printf '%s\t%s\n' "$n" "$(peer_facts "$n" || printf -- -)"
+  done
+}
+
+primary_round() {
+  local facts peers verdict missing
+  if [[ $(sql "$cnf" -e 'SELECT @@GLOBAL.read_only') == 0 ]]; then
+    report primary "taking writes"
+    return 0
+  fi
+  facts=$(local_facts "$cnf")
+  peers=$(peers_facts)
+  verdict=$(decide_primary "$facts" "$(grep -v $'\t-$' <<<"$peers" || true)")
+  case $verdict in
+    set-aside*) request_set_aside "${verdict#* }" ;;
+    halt*) report halted "${verdict#* } (README: failure recovery)" ;;
+    promote)
+      missing=$(awk -F'\t' '$2 == "-" { printf " %s", $1 }' <<<"$peers")
+      if [[ -n $missing ]] && (($(server_uptime) < ${PRIMARY_PEER_WAIT_SECONDS:?})); then
+        report waiting "pods$missing have not answered; taking writes once they do, or after ${PRIMARY_PEER_WAIT_SECONDS} s"
+        return 0
+      fi
+      sql "$cnf" <<<"$STOP_REPLICA; $RESET_REPLICA; SET GLOBAL read_only = OFF;" || return 1
+      report primary "taking writes${missing:+ (pods$missing did not answer)}"
+      ;;
+  esac
+}
+
+replica_round() {
+  local facts source status errno verdict
+  status=$(sql "$cnf" --vertical -e "$SHOW_REPLICA")
+  if ! source=$(peer_facts 0); then
+    report waiting "pod 0 does not answer; replication retries by itself"
+    # the IO thread retries by itself; one that gave up (MySQL's retry count) is started again
+    [[ -z $status || $(status_field "$status" '(Slave|Replica)_IO_Running') != No ]] || start_replica
+    return 0
+  fi
+  facts=$(local_facts "$cnf")
+  errno=$(status_field "$status" 'Last_IO_Errno')
+  verdict=$(decide_replica "$facts" "$source" "${errno:-0}")
+  case $verdict in
+    replicate)
+      [[ -n $status ]] || sql "$cnf" <<<"$(change_source_sql "$(peer_host 0)" "$MYSQL_PORT" "$REPLICATION_USER" "$REPLICATION_PASSWORD")
+$(gtid_positioning_sql)" || return 1
+      threads_running "$status" || start_replica
+      report replicating "from pod 0"
+      ;;
+    reclone*) request_set_aside "${verdict#* }" ;;
+    halt*) sql "$cnf" -e "$STOP_REPLICA" || true; report halted "${verdict#* } (README: failure recovery)" ;;
+    wait*) report waiting "${verdict#* }" ;;
+  esac
+}
+
+start_replica() { sql "$cnf" -e "$START_REPLICA"; }
+
+# threads_running STATUS: both replication threads run
+threads_running() {
+  [[ $(status_field "$1" '(Slave|Replica)_IO_Running') == Yes && $(status_field "$1" '(Slave|Replica)_SQL_Running') == Yes ]]
+}
+
+# server_uptime: seconds since the local server started (the peer wait counts from there)
+server_uptime() { sql "$cnf" -e "SHOW GLOBAL STATUS LIKE 'Uptime'" | cut -f2; }
+
+# gtid_positioning_sql: where a replica with data but no replication settings starts
+gtid_positioning_sql() {
+  if [[ ${ENGINE:?} == mariadb ]]; then printf '%s MASTER_USE_GTID = slave_pos;\n' "$CHANGE_SOURCE"
+  else printf '%s %s_AUTO_POSITION = 1;\n' "$CHANGE_SOURCE" "$SOURCE_OPT"; fi
+}
+
+report waiting "the server is starting"
+until [[ -f $cnf ]] && server_answers "$cnf"; do sleep 1; done
+while true; do
+  if ! server_answers "$cnf"; then
+    report waiting "the server does not answer"
+  elif [[ -f $DATADIR/$PENDING_MARKER ]]; then
+    finish_copy || log "finishing the copy failed; retrying"
+  elif ((ordinal == 0)); then
+    primary_round || log "this round failed; retrying"
+  else
+    replica_round || log "this round failed; retrying"
+  fi
+  sleep "${MEMBER_POLL_SECONDS:-2}"
+done
