@@ -51,6 +51,7 @@ export function readStackSettings(config: pulumi.Config): StackSettings {
             extraConfig: parseExtraConfig(config.getObject<string[]>("extraConfig") ?? []),
             maxReplicaLagSeconds: config.getNumber("maxReplicaLagSeconds"),
             startupTimeoutSeconds: config.getNumber("startupTimeoutSeconds"),
+            primaryPeerWaitSeconds: config.getNumber("primaryPeerWaitSeconds"),
             // secret stack values cannot have a schema default, so rootPassword is not declared
             ...(config.get("rootPassword") !== undefined ? { rootPassword } : {}),
         },

@@ -7,6 +7,7 @@ import { MySqlClusterArgs } from "../../components";
 import { appUser, EmulatedCluster } from "./harness/cluster";
 import { ensureImages, imageResolver } from "./images";
 import { faults } from "./faults";
+import { safety } from "./safety";
 import { leakCheck, scenarios, Scenario } from "./scenarios";
 import { makeTlsSecret, tlsScenarios } from "./tls";
 
@@ -41,7 +42,8 @@ async function runSuite(engine: "mysql" | "mariadb", version: string, suite: Sui
         return outcomes;
     }
     const args: MySqlClusterArgs = {
-        engine, version, replicas: 3, ...passwords,
+        // primaryPeerWaitSeconds is the user's setting too: shorter waits, not test-only code paths
+        engine, version, replicas: 3, primaryPeerWaitSeconds: 10, ...passwords,
         database: appUser.database, user: appUser.user, userPassword: appUser.password, ...suite.extraArgs,
     };
     const cluster = await EmulatedCluster.create({
@@ -93,7 +95,7 @@ async function main(): Promise<number> {
             continue;
         }
         outcomes.push(...await runSuite(engine, version, {
-            label: engine, net: `e2e${engine}`, subnet, extraArgs: {}, scenarios: [...scenarios, ...faults, leakCheck],
+            label: engine, net: `e2e${engine}`, subnet, extraArgs: {}, scenarios: [...scenarios, ...faults, ...safety, leakCheck],
         }, only));
         outcomes.push(...await runSuite(engine, version, {
             label: `${engine}+tls`, net: `tls${engine}`, subnet: subnet + 4, secrets: tlsSecret,

@@ -81,8 +81,9 @@ export class AcknowledgedWriter {
         this.stopFile = path.join(this.outDir, "stop");
         const [client, ...args] = cluster.clientCommand("primary", []);
         const quoted = [client, ...args].map((a) => `'${a}'`).join(" ");
+        // each acknowledged payload with the time of its acknowledgment (ms), for write-unavailability windows
         const loop = `i=0; while [ ! -e /out/stop ]; do
-            if ${quoted} -e "INSERT INTO t (payload) VALUES ('${tag}-$i')" 2>/dev/null; then echo "${tag}-$i" >> /out/acked; fi
+            if ${quoted} -e "INSERT INTO t (payload) VALUES ('${tag}-$i')" 2>/dev/null; then echo "${tag}-$i $(date +%s%3N)" >> /out/acked; fi
             i=$((i+1)); done`;
         this.child = startLogged(path.join(infraDir, "pod-exec.sh"), ["bash", "-c", loop],
             path.join(cluster.workDir, "logs", `writer-${tag}.log`), cluster.clientEnv([`${this.outDir}:/out`]));
@@ -90,9 +91,21 @@ export class AcknowledgedWriter {
 
     /** Stops the writer and returns the acknowledged payloads. */
     async stop(): Promise<string[]> {
+        return (await this.stopTimed()).map((a) => a.payload);
+    }
+
+    /** Stops the writer and returns the acknowledged payloads with their acknowledgment times (ms). */
+    async stopTimed(): Promise<Array<{ payload: string; at: number }>> {
         fs.writeFileSync(this.stopFile, "");
         await exitOrKill(this.child, 30000);
+        return this.acknowledged();
+    }
+
+    /** What has been acknowledged so far (the writer may still run). */
+    acknowledged(): Array<{ payload: string; at: number }> {
         const file = path.join(this.outDir, "acked");
-        return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
+        return (fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n") : [])
+            .map((line) => line.split(" ")).filter(([payload, at]) => payload && at)
+            .map(([payload, at]) => ({ payload, at: Number(at) }));
     }
 }

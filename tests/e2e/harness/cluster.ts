@@ -200,6 +200,12 @@ export class EmulatedCluster implements PodHost {
         this.pods.delete(ordinal);
     }
 
+    /** A node failure under the pod: every process killed at once (no preStop, no grace). */
+    async crashPod(ordinal: number): Promise<void> {
+        await this.pod(ordinal).stop(0, true);
+        this.pods.delete(ordinal);
+    }
+
     /** Pod restart (deleted and recreated by the controller): init containers run again. */
     async restartPod(ordinal: number, readyTimeoutMs = 300000): Promise<Pod> {
         await this.deletePod(ordinal);
@@ -208,12 +214,13 @@ export class EmulatedCluster implements PodHost {
 
     /** Deletes a stopped pod's PersistentVolumeClaim (its data). */
     deleteVolume(ordinal: number): void {
-        for (const [volume, kind] of Object.entries(this.template.volumes)) {
-            if (kind === "claim") {
-                fs.rmSync(path.join(this.workDir, "pvc", `${volume}-${this.template.statefulSetName}-${ordinal}`),
-                    { recursive: true, force: true });
-            }
-        }
+        fs.rmSync(this.claimDir(ordinal), { recursive: true, force: true });
+    }
+
+    /** The host directory behind pod `ordinal`'s data claim (it outlives the pod). */
+    claimDir(ordinal: number): string {
+        const [volume] = Object.entries(this.template.volumes).find(([, kind]) => kind === "claim")!;
+        return path.join(this.workDir, "pvc", `${volume}-${this.template.statefulSetName}-${ordinal}`);
     }
 
     pod(ordinal: number): Pod {

@@ -252,13 +252,19 @@ export class Pod {
         killGroup(child, signal);
     }
 
-    /** Pod deletion: preStop hooks, TERM, the grace period, then KILL; the namespace goes, volumes stay. */
-    async stop(graceMs = 60000): Promise<void> {
+    /**
+     * Pod deletion: preStop hooks, TERM, the grace period, then KILL; the namespace goes, volumes stay.
+     * `crash`: a node failure instead: every process killed at once, no hook, no grace.
+     */
+    async stop(graceMs = 60000, crash = false): Promise<void> {
         this.stopping = true;
         if (this.currentInit) {
             killGroup(this.currentInit.child, "SIGKILL");
         }
-        for (const [name] of this.running) {
+        if (crash) {
+            this.running.forEach((child) => killGroup(child, "SIGKILL"));
+        }
+        for (const [name] of crash ? [] : this.running) {
             const hook = this.container(name).preStop;
             if (hook) {
                 const result = await this.exec(name, hook, { timeoutMs: graceMs });
