@@ -100,7 +100,7 @@ primary_round() {
 
 replica_round() {
   local facts source status errno verdict
-  status=$(sql "$cnf" --vertical -e "$SHOW_REPLICA")
+  status=$(replica_status "$cnf")
   if ! source=$(peer_facts 0); then
     report waiting "pod 0 does not answer; replication retries by itself"
     # the IO thread retries by itself; one that gave up (MySQL's retry count) is started again

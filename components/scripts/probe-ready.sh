@@ -18,6 +18,5 @@ if (($(pod_ordinal "${POD_NAME:?}") == 0)); then
   exit 0
 fi
 [[ $state == replicating ]] || die "$state: $message"
-replication_words
-status=$("${MYSQL_CLIENT:?}" --defaults-file="$cnf" --connect-timeout=5 --vertical -e "$SHOW_REPLICA")
+status=$(replica_status "$cnf")
 reason=$(replica_health "$status" "${MAX_REPLICA_LAG_SECONDS:?}") || die "$reason"

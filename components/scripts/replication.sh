@@ -99,6 +99,13 @@ binlog_info_sql() {
   fi
 }
 
+# replica_status CNF: SHOW REPLICA STATUS, one "Field: value" per line (empty when not a replica);
+# not through sql(): --skip-column-names would drop the field names
+replica_status() {
+  replication_words
+  "${MYSQL_CLIENT:?}" --defaults-file="$1" --connect-timeout=5 --vertical -e "$SHOW_REPLICA"
+}
+
 # status_field STATUS NAME_REGEX: one field of SHOW REPLICA STATUS\G output
 status_field() {
   awk -v field="^[[:space:]]*($2):[[:space:]]*" '$0 ~ field { sub(field, ""); print; exit }' <<<"$1"
