@@ -3,7 +3,8 @@
  * tables: every state a member can meet, the verdict, and why. Runs the real shell functions.
  */
 import { strict as assert } from "assert";
-import { runScriptFunctions } from "../helpers/bash";
+import * as path from "path";
+import { fixturesDir, runScriptFunctions } from "../helpers/bash";
 
 const mysql = { ENGINE: "mysql", REPLICATION_SYNTAX: "source" };
 const mariadb = { ENGINE: "mariadb", REPLICATION_SYNTAX: "master" };
@@ -153,5 +154,11 @@ describe("a replica facing pod 0 (decide_replica)", () => {
     it("MariaDB: a write of the replica's own server id is errant", () => {
         const r = call("decide_replica", [facts(id, "101", "0-100-50,0-101-1"), facts(id, "100", "0-100-60"), "0"], mariadb);
         assert.ok(r.out.startsWith("halt errant transactions on this replica, not on the source: 0-101:1"), r.out + r.stderr);
+    });
+    it("the I/O error number is read from real SHOW SLAVE STATUS output (1236 after a purge -> re-clone)", () => {
+        const status = path.join(fixturesDir, "replica-status", "mariadb-purged");
+        const r = runScriptFunctions(`decide_replica "$L" "$S" "$(status_field "$(cat ${JSON.stringify(status)})" Last_IO_Errno)"`,
+            { ...mariadb, L: facts(id, "101", "0-100-50"), S: facts(id, "100", "0-100-90") });
+        assert.match(r.stdout, /^reclone /, r.stdout + r.stderr);
     });
 });
