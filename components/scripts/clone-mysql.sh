@@ -61,7 +61,7 @@ seed_primary() {
   verdict=$(decide_seed "$peers")
   case $verdict in
     init*) initialize_primary && return 0 ;;
-    reseed*) read -r _ n _ <<<"$verdict"; say "$verdict"; copy_from "$n" && return 0 ;;
+    reseed*) read -r _ n _ <<<"$verdict"; say "- re-seeding from pod $n: ${verdict#reseed "$n" }"; copy_from "$n" && return 0 ;;
     *) say "$verdict" ;;
   esac
   return 1

@@ -62,7 +62,8 @@ seeded_primary_sql() {
   [[ ${ENGINE:?} == mariadb ]] || return 0
   state=$(cat "$2"/*_binlog_info "$2"/*_slave_info 2>/dev/null | grep -oE '[0-9]+-[0-9]+-[0-9]+' | paste -sd, -) || true
   state=$(gtid_normal "$state" | awk '{ printf "%s%s-%s", (NR > 1 ? "," : ""), $1, $3 }')
-  printf "RESET MASTER;\nSET GLOBAL gtid_binlog_state = '%s';\nSET GLOBAL gtid_slave_pos = '';\n" "$state"
+  # (gtid_slave_pos stays: the donor's, consistent with this state under gtid_strict_mode)
+  printf "RESET MASTER;\nSET GLOBAL gtid_binlog_state = '%s';\n" "$state"
 }
 
 # peers_facts: "ORDINAL<TAB>FACTS" for every other pod; FACTS "-" when it does not answer
@@ -100,6 +101,9 @@ primary_round() {
 
 replica_round() {
   local facts source status errno verdict
+  # this copy first, then the source: a later snapshot of the source holds everything an earlier
+  # one of a replica had (the other order reads transactions applied in between as missing on it)
+  facts=$(local_facts "$cnf")
   status=$(replica_status "$cnf")
   if ! source=$(peer_facts 0); then
     report waiting "pod 0 does not answer; replication retries by itself"
@@ -107,7 +111,6 @@ replica_round() {
     [[ -z $status || $(status_field "$status" '(Slave|Replica)_IO_Running') != No ]] || start_replica
     return 0
   fi
-  facts=$(local_facts "$cnf")
   errno=$(status_field "$status" 'Last_IO_Errno')
   verdict=$(decide_replica "$facts" "$source" "${errno:-0}")
   case $verdict in

@@ -3,11 +3,12 @@
 # a member may do with it: initialise, clone, re-seed, replicate, serve, or stop and say why.
 # Sourced. The decide_* functions are pure (facts in, one verdict line out) and table-tested.
 #
-# A member's facts are one tab-separated line: IDENTITY ORIGIN GTIDS PURGED
+# A member's facts are one tab-separated line: IDENTITY ORIGIN GTIDS PURGED READ_ONLY
 #   IDENTITY  the cluster identity created at the first initialisation and carried by every copy;
 #             "EMPTY" from a pod that has no data yet; "" from a server the component did not make
 #   ORIGIN    the server's own transaction origin (MySQL server_uuid, MariaDB server_id)
 #   GTIDS     every transaction it holds; PURGED  those it no longer has binary logs for (MySQL)
+#   READ_ONLY 1 until the member agent lets pod 0 take writes (every server starts read-only)
 
 # shellcheck disable=SC2034 # read by the scripts that source this file
 readonly EMPTY_IDENTITY=EMPTY
@@ -16,9 +17,9 @@ readonly EMPTY_IDENTITY=EMPTY
 member_facts_sql() {
   local identity="IFNULL((SELECT id FROM mysql_cluster.identity LIMIT 1), '')"
   if [[ ${ENGINE:?} == mariadb ]]; then
-    printf "SELECT %s, @@server_id, CONCAT_WS(',', NULLIF(@@GLOBAL.gtid_binlog_state, ''), NULLIF(@@GLOBAL.gtid_slave_pos, '')), '';\n" "$identity"
+    printf "SELECT %s, @@server_id, CONCAT_WS(',', NULLIF(@@GLOBAL.gtid_binlog_state, ''), NULLIF(@@GLOBAL.gtid_slave_pos, '')), '', @@GLOBAL.read_only;\n" "$identity"
   else
-    printf "SELECT %s, @@server_uuid, REPLACE(@@GLOBAL.gtid_executed, '\\\\n', ''), REPLACE(@@GLOBAL.gtid_purged, '\\\\n', '');\n" "$identity"
+    printf "SELECT %s, @@server_uuid, REPLACE(@@GLOBAL.gtid_executed, '\\\\n', ''), REPLACE(@@GLOBAL.gtid_purged, '\\\\n', ''), @@GLOBAL.read_only;\n" "$identity"
   fi
 }
 
@@ -138,7 +139,7 @@ decide_seed() {
     printf 'halt the peers have diverged (no peer holds every other peer'"'"'s transactions): an operator must choose\n'
     return 0
   fi
-  printf 'reseed %s pod %s holds the most advanced data of this cluster\n' "$best" "$best"
+  printf 'reseed %s it holds the most advanced data of this cluster\n' "$best"
 }
 
 # decide_primary LOCAL PEERS: pod 0 with data, before it takes writes. PEERS as for decide_seed
@@ -182,7 +183,12 @@ decide_replica() {
   elif [[ -n $extra ]]; then
     printf 'halt the source is behind this replica (lacks %s): pod 0 re-seeds itself from the most advanced peer\n' "$(gtid_text <<<"$extra")"
   elif [[ -n $(gtid_subtract "$(fact 4 "$source_facts")" "$(fact 3 "$local_facts")") || $errno == 1236 || $errno == 13114 ]]; then
-    printf 'reclone the source purged binary logs this replica still needs\n'
+    # a pod 0 still settling (re-seeded, not yet taking writes) has no binary log to judge by yet
+    if [[ $(fact 5 "$source_facts") == 1 ]]; then
+      printf 'wait pod 0 is not taking writes yet; it lacks binary logs this replica needs\n'
+    else
+      printf 'reclone the source purged binary logs this replica still needs\n'
+    fi
   else
     printf 'replicate\n'
   fi

@@ -16,6 +16,8 @@ if (($(pod_ordinal "${POD_NAME:?}") > 0)); then
   replication_words
   sql "$cnf" -e "$STOP_REPLICA" || log "could not stop replication; the server stops it while shutting down"
 else
+  # MySQL: refuse the replicas' immediate reconnects (they lack CONNECTION_ADMIN) before ending them
+  [[ ${ENGINE:?} != mysql ]] || sql "$cnf" -e 'SET GLOBAL offline_mode = ON' || log "could not set offline_mode"
   sql "$cnf" -e "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'" |
     while read -r id; do sql "$cnf" -e "KILL $id" 2>/dev/null || true; done ||
     log "could not end the dump connections; the server ends them while shutting down"

@@ -8,7 +8,11 @@ export class EventRecorder {
     constructor(private readonly client: KubeClient, private readonly nodeName: string, private readonly log: (m: string) => void) {}
 
     record(pod: IPod, type: "Normal" | "Warning", reason: string, message: string): void {
-        void this.post(pod, type, reason, message).catch((error) => this.log(`event ${reason} for ${pod.metadata?.name}: ${error}`));
+        void this.post(pod, type, reason, message).catch((error) => {
+            if (!/being terminated/.test(String(error))) { // no events in a namespace being deleted
+                this.log(`event ${reason} for ${pod.metadata?.name}: ${error}`);
+            }
+        });
     }
 
     forget(uid: string): void {

@@ -10,6 +10,7 @@
  *   KUBELET_ADDRESS, KUBELET_PORT  the kubelet endpoint (logs) [127.0.0.1, 10250]
  *   KUBELET_CERT, KUBELET_KEY, KUBELET_CA  its serving certificate and the client CA (no endpoint without them)
  *   MYSQL_ROOTFS, LOCAL_CLUSTER_HOST_IMAGES  see images.ts
+ *   LOCAL_CLUSTER_ENDPOINTS_PLACEHOLDER=0   no empty Endpoints for Services (see endpointsPlaceholder.ts)
  */
 import * as path from "path";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
@@ -22,6 +23,7 @@ import type { IStorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageC
 import { runOk } from "../../tests/e2e/harness/process";
 import { HostsWriter } from "./dns";
 import { ObjectData } from "./env";
+import { startEndpointsPlaceholders } from "./endpointsPlaceholder";
 import { EventRecorder } from "./events";
 import { Informer, KubeObject } from "./informer";
 import { KubeClient } from "./kubeClient";
@@ -104,6 +106,9 @@ async function main(): Promise<void> {
     });
     new PodController(client, runtime, myPods, log).start();
     new HostsWriter(services, allPods, runtime, log).start();
+    if (process.env.LOCAL_CLUSTER_ENDPOINTS_PLACEHOLDER !== "0") {
+        startEndpointsPlaceholders(client, services, log);
+    }
 
     let refreshing = false;
     const refresh = () => {

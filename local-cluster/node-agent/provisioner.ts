@@ -152,7 +152,7 @@ export class LocalDirProvisioner implements ClaimLookup {
     /** Released volumes of ours with reclaim policy Delete: directory, then object. */
     private async reconcileVolume(pv: IPersistentVolume): Promise<void> {
         if (pv.metadata?.annotations?.[provisionedBy] !== provisionerName || pv.status?.phase !== "Released"
-            || pv.spec?.persistentVolumeReclaimPolicy !== "Delete") {
+            || pv.spec?.persistentVolumeReclaimPolicy !== "Delete" || pv.metadata?.deletionTimestamp) {
             return;
         }
         const dir = pv.spec?.local?.path;

@@ -98,7 +98,7 @@ export class LocalRuntime implements PodLifecycleHandler {
         }
         fs.mkdirSync(path.join(dir, "env"), { recursive: true, mode: 0o700 });
         const p: RuntimePod = {
-            api: pod, uid, dir, ip: this.allocateIp(), netLabel: this.netLabel(pod), startTime: new Date(),
+            api: pod, uid, dir, ip: this.allocateIp(pod.status?.podIP), netLabel: this.netLabel(pod), startTime: new Date(),
             stage: "Preparing", volumeDirs: {}, stopping: false,
         };
         fs.writeFileSync(path.join(dir, "hosts"), `127.0.0.1 localhost\n${p.ip} ${pod.metadata?.name}\n`);
@@ -183,7 +183,12 @@ export class LocalRuntime implements PodLifecycleHandler {
         return `${p.api.metadata?.namespace}/${p.api.metadata?.name}`;
     }
 
-    private allocateIp(): string {
+    /** A free pod IP; the one the pod already has (an agent restart) when it is free and ours. */
+    private allocateIp(current: string | undefined): string {
+        if (current?.startsWith(`${this.options.podPrefix}.`) && !this.usedIps.has(current)) {
+            this.usedIps.add(current);
+            return current;
+        }
         for (let n = 2; n < 256 * 254; n++) {
             const ip = `${this.options.podPrefix}.${Math.floor(n / 254)}.${(n % 254) + 1}`;
             if (!this.usedIps.has(ip) && !ip.endsWith(".1") && !ip.endsWith(".255")) {

@@ -99,11 +99,13 @@ export const safety: Scenario[] = [
             await sleep(2000);
             const survived = new Set([...await payloads(cluster, 1, "d1"), ...await payloads(cluster, 2, "d1")]);
             cluster.deleteVolume(0);
+            const mark = log(cluster, 0, "clone-mysql-0").length; // logs of earlier pods of this name come first
             const t0 = Date.now();
             await cluster.startPod(0, 600000);
             const seeded = (Date.now() - t0) / 1000;
-            assert.match(log(cluster, 0, "clone-mysql-0"), /pod [12] holds the most advanced data of this cluster/);
-            assert.doesNotMatch(log(cluster, 0, "clone-mysql-0"), /initialising a new primary/);
+            const bootstrap = log(cluster, 0, "clone-mysql-0").slice(mark);
+            assert.match(bootstrap, /re-seeding from pod [12]: it holds the most advanced data of this cluster/);
+            assert.doesNotMatch(bootstrap, /initialising a new primary/);
             assert.equal(await identity(cluster, 0), id, "pod 0 started another cluster");
             const onPrimary = await payloads(cluster, 0, "d1");
             const lostByRecovery = [...survived].filter((p) => !onPrimary.has(p));
@@ -129,10 +131,11 @@ export const safety: Scenario[] = [
                 await cluster.deletePod(n);
             }
             cluster.deleteVolume(0);
+            const mark = log(cluster, 0, "clone-mysql-0").length;
             const pod0 = cluster.launchPod(0);
             await sleep(15000);
             assert.equal(pod0.ready, false, "pod 0 became ready with no peer to ask");
-            assert.match(log(cluster, 0, "clone-mysql-0"), /pods 1 2 have not answered/);
+            assert.match(log(cluster, 0, "clone-mysql-0").slice(mark), /pods 1 2 have not answered/);
             assert.ok(!fs.existsSync(path.join(pod0.volumeDir("data"), "data")), "pod 0 initialised a new data directory");
             cluster.launchPod(2);
             await sleep(3000);
@@ -143,8 +146,10 @@ export const safety: Scenario[] = [
             assert.equal(await identity(cluster, 0), id, "pod 0 started another cluster");
             assert.equal(Number(await cluster.rootSql(0, `SELECT COUNT(*) FROM ${table}`)), rows, "rows lost");
             assertNothingRemoved(before, cluster, ["d2:db-0:"]);
-            return `pod 0 waited (not ready, "${log(cluster, 0, "clone-mysql-0").match(/pods 1 2 have not answered[^\n]*/)![0].slice(0, 60)}..."), ` +
-                `then re-seeded from ${log(cluster, 0, "clone-mysql-0").match(/cloning from (db-\d)/)![1]}; ${await converged(cluster)}`;
+            const bootstrap = log(cluster, 0, "clone-mysql-0").slice(mark);
+            assert.doesNotMatch(bootstrap, /initialising a new primary/);
+            return `pod 0 waited (not ready: "${bootstrap.match(/pods 1 2 have not answered[^\n]*/)![0].slice(0, 60)}..."), ` +
+                `then re-seeded from ${bootstrap.match(/cloning from (db-\d)/)![1]}; ${await converged(cluster)}`;
         },
     },
     {

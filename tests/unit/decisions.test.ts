@@ -19,8 +19,8 @@ function call(fn: string, args: string[], env: Record<string, string>) {
 const U0 = "aaaaaaaa-0000-0000-0000-000000000000"; // the primary's origin
 const U1 = "bbbbbbbb-1111-1111-1111-111111111111"; // replica 1's own origin
 const U2 = "cccccccc-2222-2222-2222-222222222222"; // replica 2's own origin
-/** Member facts: IDENTITY ORIGIN GTIDS PURGED, tab-separated. */
-const facts = (id: string, origin: string, gtids: string, purged = "") => [id, origin, gtids, purged].join("\t");
+/** Member facts: IDENTITY ORIGIN GTIDS PURGED READ_ONLY, tab-separated (taking writes by default). */
+const facts = (id: string, origin: string, gtids: string, purged = "", readOnly = "0") => [id, origin, gtids, purged, readOnly].join("\t");
 const peers = (rows: Array<[number, string]>) => rows.map(([n, f]) => `${n}\t${f}`).join("\n");
 
 describe("transaction sets (gtid.sh)", () => {
@@ -132,6 +132,8 @@ describe("a replica facing pod 0 (decide_replica)", () => {
         ["the source purged what it still needs: re-clone (old copy set aside)", facts(id, U1, `${U0}:1-10`), source, "0",
             "reclone the source purged"],
         ["MariaDB-style 1236 with a subset: re-clone", facts(id, U1, `${U0}:1-50`), source, "1236", "reclone"],
+        ["...but not while pod 0 is still settling (re-seeded, read-only): wait", facts(id, U1, `${U0}:1-50`),
+            facts(id, U0, `${U0}:1-100`, `${U0}:1-100`, "1"), "1236", "wait pod 0 is not taking writes yet"],
         ["an errant transaction: stop and keep the data", facts(id, U1, `${U0}:1-100,${U1}:1`), source, "0",
             `halt errant transactions on this replica, not on the source: ${U1}:1`],
         ["1236 with an errant transaction is still errant, never a re-clone", facts(id, U1, `${U0}:1-100,${U1}:1`), source, "1236",
