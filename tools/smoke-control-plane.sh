@@ -34,7 +34,11 @@ command -v openssl >/dev/null || {
 }
 
 # The binaries: built (or found cached) by the build script, which prints their dirs.
-build_out=$("$repo/tools/build/kubernetes.sh" | tee /dev/stderr)
+# (Its progress is shown on stderr as it runs.)
+build_out=$("$repo/tools/build/kubernetes.sh" | while IFS= read -r line; do
+  printf '%s\n' "$line" >&2
+  printf '%s\n' "$line"
+done)
 etcd_bin=$(sed -n 's/^ETCD_BIN_DIR=//p' <<<"$build_out")
 kube_bin=$(sed -n 's/^KUBERNETES_BIN_DIR=//p' <<<"$build_out")
 [[ -x $etcd_bin/etcd && -x $kube_bin/kube-apiserver ]] || {

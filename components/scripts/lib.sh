@@ -83,11 +83,11 @@ stop_setup_server() {
 # sha256_of VALUE: hex digest, compared instead of the secret itself
 sha256_of() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 
-# progress_monitor DIR TOTAL_FUNCTION: logs every PROGRESS_INTERVAL_SECONDS how far a copy into DIR
+# progress_monitor DIR TOTAL_FUNCTION: logs every PROGRESS_INTERVAL_SECONDS (2) how far a copy into DIR
 # has come (bytes, percent of what TOTAL_FUNCTION prints, rate), so a long clone is seen advancing.
 # Run in the background; killed by the caller.
 progress_monitor() {
-  local dir=$1 total_of=$2 every=${PROGRESS_INTERVAL_SECONDS:-5} bytes last=0 total percent
+  local dir=$1 total_of=$2 every=${PROGRESS_INTERVAL_SECONDS:-2} bytes last=0 total percent
   while sleep "$every"; do
     bytes=$(du -sb "$dir" 2>/dev/null | cut -f1) || bytes=0
     [[ $bytes =~ ^[0-9]+$ ]] || bytes=0

@@ -24,8 +24,9 @@ export function setAsideSentinels(cluster: EmulatedCluster, ordinal: number): nu
     return fs.existsSync(dir) ? fs.readdirSync(dir).filter((d) => fs.existsSync(path.join(dir, d, "e2e-sentinel"))).length : 0;
 }
 
+/** A container log of pod `ordinal` (every incarnation of that pod name appends to it), even when it is gone. */
 export function log(cluster: EmulatedCluster, ordinal: number, label: string): string {
-    const file = cluster.pod(ordinal).logFile(label);
+    const file = path.join(cluster.workDir, "logs", `${cluster.template.statefulSetName}-${ordinal}-${label}.log`);
     return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
 }
 
@@ -173,7 +174,11 @@ export const scenarios: Scenario[] = [
             await cluster.waitForRows(rows);
             await cluster.deletePod(2);
             cluster.deleteVolume(2);
+            const mark = log(cluster, 2, "clone-mysql-0").length;
             const expected = await fullCloneBytes(cluster, 2);
+            // rule 9: a copy shows it advancing (bytes, percent, rate) in the pod's log
+            const progress = log(cluster, 2, "clone-mysql-0").slice(mark).match(/copied \d+ MB, \d+% of \d+ MB, \d+ MB\/s/g) ?? [];
+            assert.ok(progress.length > 0, "the clone logged no progress");
             await cluster.deletePod(2);
             cluster.deleteVolume(2);
             const starting = cluster.startPod(2, 600000);
@@ -185,7 +190,8 @@ export const scenarios: Scenario[] = [
             assert.ok(pod.initAttempts["clone-mysql"] >= 3);
             assert.ok(pod.restarts.mysql === 0, "the server crash-looped");
             const summary = await assertConverged(cluster, rows);
-            return `cut at ${(first * 100).toFixed(0)}% and ${(second * 100).toFixed(0)}% of ${(expected / 1e6).toFixed(0)} MB; ${summary}`;
+            return `progress logged (${progress[progress.length - 1]}); cut at ${(first * 100).toFixed(0)}% and ` +
+                `${(second * 100).toFixed(0)}% of ${(expected / 1e6).toFixed(0)} MB; ${summary}`;
         },
     },
     {
