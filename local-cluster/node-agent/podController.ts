@@ -21,6 +21,7 @@ export class PodController {
     private readonly written = new Map<string, string>();
     private readonly finalising = new Set<string>();
     private timer?: NodeJS.Timeout;
+    private resync?: NodeJS.Timeout;
     private syncing = false;
 
     constructor(private readonly client: KubeClient, private readonly runtime: LocalRuntime,
@@ -30,10 +31,13 @@ export class PodController {
         this.pods.on((_event, pod) => this.enqueue(pod));
         this.pods.list().forEach((pod) => this.enqueue(pod));
         this.timer = setInterval(() => void this.syncStatuses(), 1000);
+        // resync, as informers do: retries work that failed (a deletion that could not finish)
+        this.resync = setInterval(() => this.pods.list().forEach((pod) => this.enqueue(pod)), 30000);
     }
 
     stop(): void {
         clearInterval(this.timer);
+        clearInterval(this.resync);
     }
 
     /** Work on one pod is serialised (by uid); different pods proceed in parallel. */

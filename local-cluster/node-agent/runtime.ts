@@ -55,6 +55,7 @@ interface RuntimePod {
     volumeDirs: Record<string, string>;
     stopping: boolean;
     done?: Promise<void>;
+    stopped?: Promise<void>;
 }
 
 const retryMs = 2000;
@@ -117,11 +118,21 @@ export class LocalRuntime implements PodLifecycleHandler {
         }
     }
 
-    async deletePod(uid: string, graceSeconds: number): Promise<void> {
+    deletePod(uid: string, graceSeconds: number): Promise<void> {
         const p = this.pods.get(uid);
-        if (!p || p.stopping) {
-            return;
+        if (!p) {
+            return Promise.resolve();
         }
+        // one stop at a time; a failed one (e.g. a process that survives SIGKILL) may be retried
+        p.stopped ??= this.stop(p, graceSeconds).catch((error) => {
+            p.stopped = undefined;
+            throw error;
+        });
+        return p.stopped;
+    }
+
+    private async stop(p: RuntimePod, graceSeconds: number): Promise<void> {
+        const uid = p.uid;
         p.stopping = true;
         if (p.harness) {
             this.options.event(p.api, "Normal", "Killing", `Stopping pod (grace period ${graceSeconds} s)`);

@@ -187,8 +187,11 @@ export const safety: Scenario[] = [
             await waitFor("pod 2 not ready", 60000, async () => !cluster.pod(2).ready, 250);
             const left = (Date.now() - t0) / 1000;
             await writeRows(cluster, 10, "d4");
-            const says = await reported(cluster, 2);
-            assert.match(says, /halted: errant transactions on this replica/);
+            // the readiness message turns into the member agent's verdict within a round or two
+            const says = await waitFor("pod 2 to say why", 30000, async () => {
+                const line = await reported(cluster, 2);
+                return /halted: errant transactions on this replica/.test(line) ? line : undefined;
+            }, 1000);
             assert.equal(Number(await cluster.rootSql(2, `SELECT COUNT(*) FROM ${table} WHERE payload = 'errant'`)), 1, "data not kept");
             assertNothingRemoved(before, cluster);
             await operatorSetsAside(cluster, 2, "errant transaction written by hand");

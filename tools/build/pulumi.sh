@@ -202,7 +202,7 @@ go_build() {
     die "go list -deps $pkg failed"
   run_step "$label: go build ($total packages in the build; cached ones are not listed)" \
     "$work" "$work/build.log" "$total" -- \
-    go build -v -tags "$build_tags" -ldflags "$ldflags" -o "$out" "$pkg"
+    go build -v -buildvcs=false -tags "$build_tags" -ldflags "$ldflags" -o "$out" "$pkg"
 }
 
 # have PIECE VERSION DIR FILE...: true (and says so) if all FILEs are in DIR already.
@@ -233,7 +233,8 @@ build_cli() {
   run_step "pulumi: go mod tidy (downloads the modules)" "$work" "$work/tidy.log" -- go mod tidy
   go_build pulumi "$work" "$work/out/pulumi" \
     "-X $sdk_mod/go/common/version.Version=v$PULUMI_VERSION" "$pulumi_mod/cmd/pulumi"
-  "$work/out/pulumi" version >/dev/null || die "the built pulumi does not run"
+  PULUMI_HOME=$work/pulumi-home PULUMI_SKIP_UPDATE_CHECK=1 "$work/out/pulumi" version >/dev/null ||
+    die "the built pulumi does not run"
   mkdir -p "$cli_dir"
   mv -f "$work/out/pulumi" "$cli_dir/pulumi"
   log "built: pulumi $PULUMI_VERSION in $(duration $((SECONDS - start))) -> $cli_dir"
