@@ -88,19 +88,29 @@ async function main(): Promise<number> {
     const engines = (process.env.E2E_ENGINES ?? "mariadb,mysql").split(",");
     const versions = await ensureImages(log);
     log(`images: MariaDB ${versions.mariadbVersion} (host), MySQL ${versions.mysqlVersion} (Debian sid root)`);
-    const outcomes: Outcome[] = [];
     const tlsSecret = { "db-tls": await makeTlsSecret("db", "default") };
-    for (const [engine, version, subnet] of [["mariadb", versions.mariadbVersion, 1], ["mysql", versions.mysqlVersion, 2]] as const) {
-        if (!engines.includes(engine)) {
-            continue;
-        }
-        outcomes.push(...await runSuite(engine, version, {
+    // each engine's suites in order; the engines side by side (separate networks and volumes), so the
+    // suite fits CI's budget. E2E_SERIAL=1 runs them one after the other.
+    const engineRun = async (engine: "mariadb" | "mysql", version: string, subnet: number): Promise<Outcome[]> => [
+        ...await runSuite(engine, version, {
             label: engine, net: `e2e${engine}`, subnet, extraArgs: {}, scenarios: [...scenarios, ...faults, ...safety, leakCheck],
-        }, only));
-        outcomes.push(...await runSuite(engine, version, {
+        }, only),
+        ...await runSuite(engine, version, {
             label: `${engine}+tls`, net: `tls${engine}`, subnet: subnet + 4, secrets: tlsSecret,
             extraArgs: { tls: { secretName: "db-tls", requireSecureTransport: true } }, scenarios: tlsScenarios,
-        }, only));
+        }, only),
+    ];
+    const runs = ([["mariadb", versions.mariadbVersion, 1], ["mysql", versions.mysqlVersion, 2]] as const)
+        .filter(([engine]) => engines.includes(engine));
+    const outcomes: Outcome[] = [];
+    if (process.env.E2E_SERIAL === "1") {
+        for (const [engine, version, subnet] of runs) {
+            outcomes.push(...await engineRun(engine, version, subnet));
+        }
+    } else {
+        for (const result of await Promise.all(runs.map(([engine, version, subnet]) => engineRun(engine, version, subnet)))) {
+            outcomes.push(...result);
+        }
     }
     console.log("\nscenario | engine | result | wall time");
     console.log("--- | --- | --- | ---");
