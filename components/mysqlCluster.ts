@@ -1,6 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { MySqlClusterArgs } from "./args";
 import { ClusterConfig, resolveConfig } from "./config";
 import { buildConfigMap, buildTopologyConfigMap, configChecksum } from "./builders/configMap";
@@ -8,6 +7,7 @@ import { buildSecret, ClusterPasswords } from "./builders/secret";
 import { buildHeadlessService, buildPrimaryService, buildReadService } from "./builders/services";
 import { buildNetworkPolicy, buildPodDisruptionBudget, buildServiceAccount } from "./builders/policies";
 import { buildStatefulSet } from "./builders/statefulSet";
+import { GeneratedPassword } from "./generatedPassword";
 import { clusterNames, secretKeys } from "./names";
 
 /** Where clients connect: an in-cluster DNS name qualified by namespace, and a port. */
@@ -81,8 +81,8 @@ export class MySqlCluster extends pulumi.ComponentResource {
 
 /** User-supplied passwords, or generated ones (stable: they live in state). */
 function generatedOrGiven(config: ClusterConfig, args: MySqlClusterArgs, child: pulumi.CustomResourceOptions): ClusterPasswords {
-    const generated = (purpose: string) => new random.RandomPassword(`${config.name}-${purpose}-password`,
-        { length: 32, special: false }, child).result;
+    const generated = (purpose: string) => new GeneratedPassword(`${config.name}-${purpose}-password`,
+        { length: 32 }, child).result;
     return {
         root: args.rootPassword ?? generated("root"),
         replication: args.replicationPassword ?? generated("replication"),

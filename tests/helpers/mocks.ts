@@ -18,7 +18,7 @@ export interface Registered {
 
 export const registered: Registered[] = [];
 
-/** Value RandomPassword mocks return: recognisable, so tests can search for leaks. */
+/** Value GeneratedPassword mocks return: recognisable, so tests can search for leaks. */
 export const mockGeneratedPassword = (name: string) => `generated-${name}-Zq7`;
 
 pulumi.runtime.setMocks({
@@ -28,7 +28,7 @@ pulumi.runtime.setMocks({
             provider: args.provider,
         });
         const state = { ...args.inputs };
-        if (args.type === "random:index/randomPassword:RandomPassword") {
+        if (args.type === types.generatedPassword) {
             state.result = mockGeneratedPassword(args.name);
         }
         return { id: `${args.name}-id`, state };
@@ -93,7 +93,8 @@ export const types = {
     secret: "kubernetes:core/v1:Secret",
     service: "kubernetes:core/v1:Service",
     statefulSet: "kubernetes:apps/v1:StatefulSet",
-    randomPassword: "random:index/randomPassword:RandomPassword",
+    /** Every dynamic resource has this token; GeneratedPassword is the component's only one. */
+    generatedPassword: "pulumi-nodejs:dynamic:Resource",
     serviceAccount: "kubernetes:core/v1:ServiceAccount",
     networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     podDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",

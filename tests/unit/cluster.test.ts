@@ -14,7 +14,7 @@ describe("MySqlCluster children", () => {
         }
         assert.deepEqual(counts, {
             [types.component]: 1, [types.configMap]: 2, [types.secret]: 1, [types.service]: 3,
-            [types.statefulSet]: 1, [types.randomPassword]: 3, [types.serviceAccount]: 1,
+            [types.statefulSet]: 1, [types.generatedPassword]: 3, [types.serviceAccount]: 1,
             [types.networkPolicy]: 1, [types.podDisruptionBudget]: 1,
         });
     });
@@ -225,7 +225,7 @@ describe("MySqlCluster children", () => {
     it("an existing Secret replaces the generated one everywhere", async () => {
         const r = await render("db", { existingSecretName: "vault-db" });
         assert.equal(r.secret, undefined);
-        assert.equal(registered.filter((x) => x.type === types.randomPassword).length, 0);
+        assert.equal(registered.filter((x) => x.type === types.generatedPassword).length, 0);
         const env = envOf(containersByName(r.statefulSet).mysql);
         assert.equal(env.ROOT_PASSWORD, "secret:vault-db/root-password");
         assert.equal(await promiseOf(r.cluster.secretName), "vault-db");

@@ -20,7 +20,7 @@ function strings(value: unknown, at = ""): Array<[string, string]> {
 /** Everything registered except the Secret itself and the password generators. */
 function plainPlaces(r: RenderedCluster): Array<[string, string]> {
     return r.resources
-        .filter((x) => x.type !== types.secret && x.type !== types.randomPassword)
+        .filter((x) => x.type !== types.secret && x.type !== types.generatedPassword)
         .flatMap((x) => strings(x.inputs, `${x.type}/${x.name}`));
 }
 
@@ -59,13 +59,13 @@ describe("no secret in a plain place", () => {
         assert.ok(isSecretValue(secret.rawInputs.stringData), "stringData reached the engine unencrypted");
     });
 
-    it("generated passwords are 32 characters without shell- or SQL-special characters", async () => {
+    it("generated passwords: one GeneratedPassword of 32 characters per account", async () => {
         const r = await render("db");
-        const generators = r.resources.filter((x) => x.type === types.randomPassword);
-        assert.equal(generators.length, 3);
+        const generators = r.resources.filter((x) => x.type === types.generatedPassword);
+        assert.deepEqual(generators.map((g) => g.name).sort(),
+            ["db-backup-password", "db-replication-password", "db-root-password"]);
         for (const g of generators) {
             assert.equal(g.inputs.length, 32);
-            assert.equal(g.inputs.special, false);
         }
     });
 });
