@@ -1,8 +1,7 @@
 /**
  * A password generated once and kept in Pulumi state as a secret: the same on every update, new
  * only when the resource is replaced. A dynamic resource, so stacks need no provider plugin
- * besides Kubernetes (the `random` provider's plugin cannot be built from the Go module proxy
- * alone; see README, Dependencies).
+ * besides Kubernetes (README, Dependencies).
  */
 import * as pulumi from "@pulumi/pulumi";
 
