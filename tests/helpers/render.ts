@@ -16,9 +16,22 @@ export interface RenderedCluster {
     readonly services: { readonly headless: any; readonly read: any; readonly primary: any };
 }
 
-export async function render(
+/** Renders run one at a time: the mocks record into one shared list. */
+let renderQueue: Promise<unknown> = Promise.resolve();
+
+export function render(
     name: string,
     args: MySqlClusterArgs = {},
+    opts?: pulumi.ComponentResourceOptions,
+): Promise<RenderedCluster> {
+    const next = renderQueue.then(() => renderNow(name, args, opts));
+    renderQueue = next.catch(() => undefined);
+    return next;
+}
+
+async function renderNow(
+    name: string,
+    args: MySqlClusterArgs,
     opts?: pulumi.ComponentResourceOptions,
 ): Promise<RenderedCluster> {
     resetRegistered();
