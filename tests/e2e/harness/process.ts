@@ -10,10 +10,10 @@ export interface RunResult {
 
 /** Runs a command to completion and captures its output; never throws on a non-zero exit. */
 export function run(command: string, args: readonly string[], options: {
-    env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number;
+    env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string;
 } = {}): Promise<RunResult> {
     return new Promise((resolve) => {
-        const child = spawn(command, args, { env: options.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn(command, args, { env: options.env ?? process.env, stdio: ["pipe", "pipe", "pipe"], cwd: options.cwd });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d) => (stdout += d));

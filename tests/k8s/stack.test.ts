@@ -1,0 +1,133 @@
+/**
+ * This repo's own stack through the real pulumi CLI, the real Kubernetes provider and a real
+ * control plane (the local cluster; pods run by its node agent). Each step asserts on what
+ * Pulumi and Kubernetes report. Steps build on each other: run in order (mocha --bail).
+ */
+import { strict as assert } from "assert";
+import { kexec, kubectl, previewSteps, pulumi, pulumiOk, realTools, repoRoot, Tools } from "./tools";
+
+const namespace = "k8s-stack";
+const stack = "k8s-stack";
+const cluster = "db";
+const pods = (n: number) => Array.from({ length: n }, (_, i) => `${cluster}-${i}`);
+
+let t: Tools;
+const up = (args: string[] = []) => pulumiOk(t, repoRoot, ["up", "--yes", "--skip-preview", "--stack", stack, ...args], 1800000);
+const preview = async () => previewSteps(await pulumiOk(t, repoRoot, ["preview", "--json", "--stack", stack]));
+const config = (key: string, value: string) => pulumiOk(t, repoRoot, ["config", "set", "--stack", stack, key, value]);
+const changed = (steps: ReturnType<typeof previewSteps>) => steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.type} ${s.name}`).sort();
+
+async function readyPods(): Promise<string[]> {
+    const json = JSON.parse(await kubectl(t, ["-n", namespace, "get", "pods", "-o", "json"]));
+    return json.items.filter((p: any) => p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"))
+        .map((p: any) => p.metadata.name).sort();
+}
+
+/** SQL as the application account from inside pod `from`, through a Service name; password on stdin. */
+async function appSql(from: string, host: string, sql: string): Promise<string> {
+    const secret = JSON.parse(await kubectl(t, ["-n", namespace, "get", "secret", `${cluster}-credentials`, "-o", "json"]));
+    const password = Buffer.from(secret.data["user-password"], "base64").toString();
+    const result = await kexec(`${namespace}/${from}`, "mysql", ["bash", "-c",
+        `IFS= read -r MYSQL_PWD; export MYSQL_PWD; exec mariadb -h ${host} -u app --batch --skip-column-names appdb -e "$1"`, "sql", sql],
+    `${password}\n`);
+    assert.equal(result.code, 0, result.stderr);
+    return result.stdout.trim();
+}
+
+/** uid of each pod: a restarted pod has a new one. */
+async function podUids(): Promise<Record<string, string>> {
+    const json = JSON.parse(await kubectl(t, ["-n", namespace, "get", "pods", "-o", "json"]));
+    return Object.fromEntries(json.items.map((p: any) => [p.metadata.name, p.metadata.uid]));
+}
+
+describe("the stack through the real pulumi CLI and a real control plane", function () {
+    this.timeout(1800000);
+
+    before(async () => {
+        t = await realTools();
+        await kubectl(t, ["create", "namespace", namespace]).catch(() => undefined);
+        await pulumiOk(t, repoRoot, ["stack", "init", stack]);
+        for (const [key, value] of [["clusterName", cluster], ["namespace", namespace], ["engine", "mariadb"],
+            ["replicas", "3"], ["storageSize", "256Mi"], ["cpuRequest", "100m"], ["memoryRequest", "256Mi"],
+            ["database", "appdb"], ["user", "app"], ["primaryPeerWaitSeconds", "10"]]) {
+            await config(key, value);
+        }
+    });
+
+    it("1. preview of a new stack lists what it creates; up succeeds with every pod Ready; the endpoints work from a pod", async () => {
+        const creates = changed(await preview());
+        for (const expected of ["create kubernetes:apps/v1:StatefulSet db-statefulset", "create kubernetes:core/v1:ConfigMap db-config",
+            "create kubernetes:core/v1:ConfigMap db-topology", "create kubernetes:core/v1:Secret db-credentials",
+            "create kubernetes:core/v1:Service db-primary", "create kubernetes:core/v1:Service db-read",
+            "create mysql-cluster:index:MySqlCluster db"]) {
+            assert.ok(creates.includes(expected), `preview lacks "${expected}":\n${creates.join("\n")}`);
+        }
+        await up();
+        assert.deepEqual(await readyPods(), pods(3));
+        const outputs = JSON.parse(await pulumiOk(t, repoRoot, ["stack", "output", "--json", "--stack", stack]));
+        assert.deepEqual(outputs.primaryEndpoint, { host: `${cluster}-primary.${namespace}.svc`, port: 3306 });
+        assert.equal(outputs.rootPassword, "[secret]");
+        await appSql("db-1", outputs.primaryEndpoint.host, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20)); INSERT INTO t VALUES (1, 'through-primary')");
+        const read = await waitForValue(() => appSql("db-2", outputs.readEndpoint.host, "SELECT v FROM t WHERE id = 1"), "through-primary");
+        assert.equal(read, "through-primary");
+    });
+
+    it("2. a second preview shows no changes; refresh finds no drift", async () => {
+        const result = await pulumi(t, repoRoot, ["preview", "--expect-no-changes", "--stack", stack]);
+        assert.equal(result.code, 0, `preview found changes:\n${result.stdout}`);
+        const refresh = await pulumi(t, repoRoot, ["refresh", "--yes", "--expect-no-changes", "--stack", stack]);
+        assert.equal(refresh.code, 0, `refresh found drift:\n${refresh.stdout}`);
+    });
+
+    it("3. replicas 3 -> 5 -> 3 and a server option change are updates (not replacements) that up waits out; data kept", async () => {
+        await config("replicas", "5");
+        assert.deepEqual(changed(await preview()).filter((s) => !s.startsWith("update")), []);
+        await up();
+        assert.deepEqual(await readyPods(), pods(5));
+        await config("replicas", "3");
+        await up();
+        assert.deepEqual(await readyPods(), pods(3));
+        const before = await podUids();
+        await config("extraConfig", '["max_connections=200"]');
+        const steps = changed(await preview());
+        assert.deepEqual(steps, ["update kubernetes:apps/v1:StatefulSet db-statefulset", "update kubernetes:core/v1:ConfigMap db-config"]);
+        await up();
+        const after = await podUids();
+        assert.ok(pods(3).every((p) => before[p] !== after[p]), "the option change did not roll every pod");
+        assert.deepEqual(await readyPods(), pods(3));
+        for (const pod of pods(3)) {
+            const r = await kexec(`${namespace}/${pod}`, "mysql", ["bash", "-c", "mariadb --defaults-file=/var/run/mysqld/root.cnf -N -e 'SELECT @@max_connections'"]);
+            assert.equal(r.stdout.trim(), "200", `${pod}: ${r.stderr}`);
+        }
+        assert.equal(await appSql("db-0", `${cluster}-primary.${namespace}.svc`, "SELECT COUNT(*) FROM t"), "1", "data lost in the rollout");
+    });
+
+    it("4. a larger storageSize: what preview shows (the StatefulSet is replaced: volumeClaimTemplates are immutable)", async () => {
+        await config("storageSize", "512Mi");
+        const steps = changed(await preview());
+        assert.ok(steps.some((s) => /^replace kubernetes:apps\/v1:StatefulSet/.test(s)) ||
+            steps.some((s) => /^create-replacement kubernetes:apps\/v1:StatefulSet/.test(s)), `no replacement in:\n${steps.join("\n")}`);
+        await config("storageSize", "256Mi");
+    });
+
+    it("5. destroy removes every object the component created and keeps the volumes", async () => {
+        await pulumiOk(t, repoRoot, ["destroy", "--yes", "--skip-preview", "--stack", stack], 1200000);
+        const left = await kubectl(t, ["-n", namespace, "get", "statefulsets,services,configmaps,secrets,pods", "-o", "name"]);
+        assert.deepEqual(left.split("\n").filter((l) => l && !l.includes("kube-root-ca.crt")), []);
+        const claims = await kubectl(t, ["-n", namespace, "get", "pvc", "-o", "name"]);
+        assert.ok(claims.includes(`persistentvolumeclaim/data-${cluster}-0`), `the volumes were not kept: ${claims}`);
+    });
+});
+
+async function waitForValue(read: () => Promise<string>, expected: string, timeoutMs = 60000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let last = "";
+    while (Date.now() < deadline) {
+        last = await read().catch((e) => String(e));
+        if (last === expected) {
+            return last;
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+    return last;
+}
