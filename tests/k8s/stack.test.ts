@@ -110,6 +110,21 @@ describe("the stack through the real pulumi CLI and a real control plane", funct
         await config("storageSize", "256Mi");
     });
 
+    it("7. through the API: a deleted pod 0 comes back on its own data; a rollout restart rolls every pod; rows kept", async () => {
+        const primary = `${cluster}-primary.${namespace}.svc`;
+        await appSql("db-1", primary, "INSERT INTO t VALUES (2, 'before-delete')");
+        const before = await podUids();
+        await kubectl(t, ["-n", namespace, "delete", "pod", `${cluster}-0`, "--wait=true"]);
+        await kubectl(t, ["-n", namespace, "wait", "--for=condition=Ready", `pod/${cluster}-0`, "--timeout=300s"]);
+        assert.notEqual((await podUids())[`${cluster}-0`], before[`${cluster}-0`], "pod 0 was not recreated");
+        assert.equal(await waitForValue(() => appSql("db-1", primary, "SELECT COUNT(*) FROM t"), "2"), "2", "rows lost");
+        await kubectl(t, ["-n", namespace, "rollout", "restart", `statefulset/${cluster}`]);
+        await kubectl(t, ["-n", namespace, "rollout", "status", `statefulset/${cluster}`, "--timeout=600s"]);
+        const after = await podUids();
+        assert.ok(pods(3).every((p) => after[p] !== before[p]), "the rollout did not restart every pod");
+        assert.equal(await appSql("db-2", `${cluster}-read.${namespace}.svc`, "SELECT COUNT(*) FROM t"), "2");
+    });
+
     it("5. destroy removes every object the component created and keeps the volumes", async () => {
         await pulumiOk(t, repoRoot, ["destroy", "--yes", "--skip-preview", "--stack", stack], 1200000);
         const left = await kubectl(t, ["-n", namespace, "get", "statefulsets,services,configmaps,secrets,pods", "-o", "name"]);
