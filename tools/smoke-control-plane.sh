@@ -54,14 +54,27 @@ chmod 700 "$dir"
 names=()
 pids=()
 failed=0
+# stop I SECONDS: SIGTERM to process I, then SIGKILL if it has not exited after SECONDS.
+stop() {
+  local pid=${pids[$1]} start=$SECONDS
+  kill "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS - start < $2)); do
+    sleep 0.2
+  done
+  if kill -KILL "$pid" 2>/dev/null; then
+    log "killed ${names[$1]} (still running ${2}s after SIGTERM)"
+  else
+    log "stopped ${names[$1]} ($((SECONDS - start))s)"
+  fi
+  wait "$pid" 2>/dev/null || true
+}
 cleanup() {
   local status=$? i
   trap - EXIT INT TERM
+  # In reverse start order: clients first, etcd last (kube-apiserver's graceful shutdown
+  # hangs for minutes, retrying etcd, if etcd is gone first).
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    kill "${pids[i]}" 2>/dev/null || true
-  done
-  for i in "${!pids[@]}"; do
-    wait "${pids[i]}" 2>/dev/null || true
+    stop "$i" 20
   done
   if ((status != 0 || failed)); then
     for i in "${!names[@]}"; do
@@ -77,8 +90,12 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+if [[ $mode == serve ]]; then
+  trap 'exit 0' INT TERM # the normal way to stop a served control plane
+else
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+fi
 
 fail() {
   failed=1
@@ -141,25 +158,34 @@ service_ip=10.96.0.1 # first address of service_cidr: the kubernetes Service
 # --- certificates and keys ---------------------------------------------------------
 pki=$dir/pki
 ossl() { openssl "$@" 2>>"$dir/logs/openssl.log"; }
-ossl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=mysql-cluster-local-ca" \
-  -keyout "$pki/ca.key" -out "$pki/ca.crt"
-# cert NAME SUBJECT EXTENSIONS: a key and a certificate signed by the CA.
+# ca NAME CN: a self-signed CA.
+ca() {
+  ossl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=$2" \
+    -keyout "$pki/$1.key" -out "$pki/$1.crt"
+}
+# cert CA NAME SUBJECT EXTENSIONS: a key and a certificate signed by CA.
 cert() {
-  printf '%s\n' "$3" >"$pki/$1.ext"
-  ossl req -new -newkey rsa:2048 -nodes -subj "$2" -keyout "$pki/$1.key" -out "$pki/$1.csr"
-  ossl x509 -req -in "$pki/$1.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
-    -days 3650 -extfile "$pki/$1.ext" -out "$pki/$1.crt"
+  printf '%s\n' "$4" >"$pki/$2.ext"
+  ossl req -new -newkey rsa:2048 -nodes -subj "$3" -keyout "$pki/$2.key" -out "$pki/$2.csr"
+  ossl x509 -req -in "$pki/$2.csr" -CA "$pki/$1.crt" -CAkey "$pki/$1.key" -CAcreateserial \
+    -days 3650 -extfile "$pki/$2.ext" -out "$pki/$2.crt"
 }
 client_ext="basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=clientAuth"
-cert apiserver "/CN=kube-apiserver" "basicConstraints=CA:FALSE
+ca ca mysql-cluster-local-ca
+cert ca apiserver "/CN=kube-apiserver" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
 subjectAltName=IP:127.0.0.1,IP:$service_ip,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
-cert admin "/O=system:masters/CN=kubernetes-admin" "$client_ext"
-cert controller-manager "/CN=system:kube-controller-manager" "$client_ext"
-cert scheduler "/CN=system:kube-scheduler" "$client_ext"
+cert ca admin "/O=system:masters/CN=kubernetes-admin" "$client_ext"
+cert ca controller-manager "/CN=system:kube-controller-manager" "$client_ext"
+cert ca scheduler "/CN=system:kube-scheduler" "$client_ext"
+# The front proxy (aggregation layer) CA and client: the apiserver publishes this CA in
+# kube-system/extension-apiserver-authentication, which the controller manager's and the
+# scheduler's delegated authentication read (without it they log errors every few seconds).
+ca front-proxy-ca mysql-cluster-local-front-proxy-ca
+cert front-proxy-ca front-proxy-client "/CN=front-proxy-client" "$client_ext"
 # The service-account token signing key pair.
 ossl genrsa -out "$pki/sa.key" 2048
 ossl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub"
@@ -204,6 +230,13 @@ start kube-apiserver "$kube_bin/kube-apiserver" \
   --tls-cert-file="$pki/apiserver.crt" \
   --tls-private-key-file="$pki/apiserver.key" \
   --client-ca-file="$pki/ca.crt" \
+  --requestheader-client-ca-file="$pki/front-proxy-ca.crt" \
+  --requestheader-allowed-names=front-proxy-client \
+  --requestheader-username-headers=X-Remote-User \
+  --requestheader-group-headers=X-Remote-Group \
+  --requestheader-extra-headers-prefix=X-Remote-Extra- \
+  --proxy-client-cert-file="$pki/front-proxy-client.crt" \
+  --proxy-client-key-file="$pki/front-proxy-client.key" \
   --service-account-issuer=https://kubernetes.default.svc.cluster.local \
   --service-account-key-file="$pki/sa.pub" \
   --service-account-signing-key-file="$pki/sa.key" \
@@ -247,7 +280,7 @@ if [[ $mode == serve ]]; then
   log "control plane is up; Ctrl-C stops it"
   echo "KUBECONFIG=$KUBECONFIG"
   echo "CONTROL_PLANE_DIR=$dir"
-  while check_alive; do sleep 5; done
+  while check_alive; do sleep 1; done
   exit 0
 fi
 

@@ -5,8 +5,9 @@
 #   kubernetes-<KUBERNETES_VERSION>/  kube-apiserver, kube-controller-manager,
 #                                     kube-scheduler, kubectl
 # under ${TOOLS_CACHE:-$HOME/.cache/mysql-cluster/tools}. A piece whose binaries are
-# already there is not built again. Needs only Go (>= the modules' go line) and the
-# module proxy; the wrapper modules are generated under <cache>/work/.
+# already there is not built again. Needs only Go (1.26+, the modules' go line), the
+# module proxy and a base Debian (bash, coreutils, sed, grep, util-linux for flock and
+# setsid); the wrapper modules are generated under <cache>/work/.
 #
 # Neither go.etcd.io/etcd/server/v3 nor k8s.io/kubernetes can be `go install`ed (their
 # go.mod files have replace lines), so each piece is built from a small generated module
@@ -14,6 +15,7 @@
 # k8s.io/client-go, ...) at v0.0.0 and replaces them with ./staging/...; the wrapper
 # replaces each of them with the published k8s.io/<name> v0.<minor>.<patch> instead.
 #
+# Concurrent runs are safe: a run waits (flock) while another builds the same piece.
 # Environment: TOOLS_CACHE (cache root), VERSIONS_FILE (pins; default ../versions.env).
 # The last lines printed are ETCD_BIN_DIR=... and KUBERNETES_BIN_DIR=...
 set -euo pipefail
@@ -42,11 +44,13 @@ duration() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 command -v go >/dev/null || die "go is not on PATH"
 log "using $(go version)"
 
-# A background command of ours, killed if this script is interrupted.
+# The background command of ours (a go command, leader of its own process group, so that
+# its compile and link processes are stopped with it if this script is interrupted).
 bg_pid=
 cleanup() {
   if [[ -n $bg_pid ]] && kill -0 "$bg_pid" 2>/dev/null; then
-    kill "$bg_pid" 2>/dev/null || true
+    kill -TERM -- "-$bg_pid" 2>/dev/null || kill -TERM "$bg_pid" 2>/dev/null || true
+    wait "$bg_pid" 2>/dev/null || true
   fi
 }
 trap cleanup EXIT
@@ -60,7 +64,8 @@ run_step() {
   local label=$1 dir=$2 logfile=$3 unit=$4 start=$SECONDS next=60 status=0
   shift 4
   log "$label (log: $logfile)"
-  (cd "$dir" && exec "$@") >"$logfile" 2>&1 &
+  # (No job control here, so the subshell is no group leader: setsid makes it one in place.)
+  (cd "$dir" && exec setsid "$@") >"$logfile" 2>&1 </dev/null &
   bg_pid=$!
   while kill -0 "$bg_pid" 2>/dev/null; do
     sleep 2
@@ -87,6 +92,24 @@ have_bins() {
   done
 }
 
+# lock PIECE-VERSION: takes the lock of that build (waiting while another run holds it),
+# so that two runs never build in the same work dir at once; unlock releases it. (Were
+# this script killed, a go command it started keeps the lock until it exits.)
+lock_fd=
+lock() {
+  local file=$cache_root/work/$1.lock
+  mkdir -p "$cache_root/work"
+  exec {lock_fd}>"$file"
+  if ! flock -n "$lock_fd"; then
+    log "waiting: another run is building $1 (lock: $file)"
+    flock "$lock_fd"
+  fi
+}
+unlock() {
+  exec {lock_fd}>&-
+  lock_fd=
+}
+
 # module_time MODULE@VERSION: the version's commit time from the proxy (for buildDate).
 module_time() {
   (cd "$cache_root" && go list -m -f '{{with .Time}}{{.UTC.Format "2006-01-02T15:04:05Z"}}{{end}}' "$1")
@@ -96,6 +119,12 @@ build_etcd() {
   local version=$ETCD_VERSION
   if have_bins "$etcd_dir" "${etcd_bins[@]}"; then
     log "cached: etcd $version"
+    return
+  fi
+  lock "etcd-$version"
+  if have_bins "$etcd_dir" "${etcd_bins[@]}"; then
+    log "cached: etcd $version (built by the run we waited for)"
+    unlock
     return
   fi
   log "building: etcd $version (go.etcd.io/etcd/server/v3, go.etcd.io/etcd/etcdctl/v3)"
@@ -132,6 +161,7 @@ EOF
   [[ $reported == *"etcd Version: ${version#v}"$'\n'* ]] || die "etcd reports a version other than $version"
   rm -rf "$etcd_dir"
   mv "$work/out" "$etcd_dir"
+  unlock
   log "built: etcd $version in $(duration $((SECONDS - start))) -> $etcd_dir"
 }
 
@@ -139,6 +169,12 @@ build_kubernetes() {
   local version=$KUBERNETES_VERSION
   if have_bins "$kubernetes_dir" "${kubernetes_bins[@]}"; then
     log "cached: kubernetes $version"
+    return
+  fi
+  lock "kubernetes-$version"
+  if have_bins "$kubernetes_dir" "${kubernetes_bins[@]}"; then
+    log "cached: kubernetes $version (built by the run we waited for)"
+    unlock
     return
   fi
   [[ $version =~ ^v1\.([0-9]+)\.([0-9]+)$ ]] || die "KUBERNETES_VERSION must look like v1.Y.Z, not $version"
@@ -210,6 +246,7 @@ build_kubernetes() {
   "$work/out/kubectl" version --client | sed 's/^/  /'
   rm -rf "$kubernetes_dir"
   mv "$work/out" "$kubernetes_dir"
+  unlock
   log "built: kubernetes $version in $(duration $((SECONDS - start))) -> $kubernetes_dir"
 }
 
