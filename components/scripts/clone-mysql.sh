@@ -78,7 +78,11 @@ clone_replica() {
   fi
   for ((donor = ordinal - 1; donor >= 0; donor--)); do
     facts=$source
-    ((donor == 0)) || facts=$(peer_facts "$donor") || continue
+    if ((donor > 0)); then
+      # the donor first, then the source again: a later snapshot of the source holds all an earlier
+      # one of a replica had (the other order mistakes its newest transactions for errant ones)
+      if ! facts=$(peer_facts "$donor") || ! source=$(peer_facts 0); then continue; fi
+    fi
     [[ $(fact 1 "$facts") == "$(fact 1 "$source")" ]] || continue
     gtid_subset "$(fact 3 "$facts")" "$(fact 3 "$source")" || continue
     copy_from "$donor" && return 0
