@@ -54,6 +54,11 @@ describe("the stack through the real pulumi CLI and a real control plane", funct
         }
     });
 
+    after(async () => {
+        // the stack's config file lives in the repo root while the suite runs
+        await pulumi(t, repoRoot, ["stack", "rm", "--yes", "--force", "--stack", stack]);
+    });
+
     it("1. preview of a new stack lists what it creates; up succeeds with every pod Ready; the endpoints work from a pod", async () => {
         const creates = changed(await preview());
         for (const expected of ["create kubernetes:apps/v1:StatefulSet db-statefulset", "create kubernetes:core/v1:ConfigMap db-config",
@@ -93,7 +98,7 @@ describe("the stack through the real pulumi CLI and a real control plane", funct
         assert.deepEqual(await readyPods(), pods(3));
         const before = await podUids();
         assert.deepEqual(before, first, "scaling restarted pods 0-2");
-        await config("extraConfig", '["max_connections=200"]');
+        await pulumiOk(t, repoRoot, ["config", "set", "--path", "--stack", stack, "extraConfig[0]", "max_connections=200"]);
         const steps = changed(await preview());
         assert.deepEqual(steps, ["replace kubernetes:core/v1:ConfigMap db-config", "update kubernetes:apps/v1:StatefulSet db-statefulset"]);
         await up();
