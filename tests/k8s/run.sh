@@ -8,6 +8,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 [[ $(id -u) == 0 ]] || { echo "test:k8s needs root (the local cluster runs pods as namespaces); it did NOT run." >&2; exit 1; }
 export LOCAL_CLUSTER_DIR=${LOCAL_CLUSTER_DIR:-/var/lib/mysql-cluster-k8s-test}
 tools/build-real.sh >/dev/null
+# the images the pods use: the host's MariaDB packages and the MySQL root (as test:e2e makes them)
+npx ts-node -e 'require("./tests/e2e/images").ensureImages(console.log).catch((e) => { console.error(e); process.exit(1); })'
 local-cluster/down.sh --purge >/dev/null 2>&1 || true
 local-cluster/up.sh
 status=0
