@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 export LOCAL_CLUSTER_DIR=${LOCAL_CLUSTER_DIR:-/var/lib/mysql-cluster-k8s-test}
 tools/build-real.sh >/dev/null
 # the images the pods use: the host's MariaDB packages and the MySQL root (as test:e2e makes them)
-npx ts-node -e 'require("./tests/e2e/images").ensureImages(console.log).catch((e) => { console.error(e); process.exit(1); })'
+npx ts-node -e 'require("./tests/e2e/images").ensureImages(console.log).catch((e: unknown) => { console.error(e); process.exit(1); })'
 local-cluster/down.sh --purge >/dev/null 2>&1 || true
 local-cluster/up.sh
 status=0
