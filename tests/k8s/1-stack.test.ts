@@ -102,6 +102,10 @@ describe("the stack through the real pulumi CLI and a real control plane", funct
         const steps = changed(await preview());
         assert.deepEqual(steps, ["replace kubernetes:core/v1:ConfigMap db-config", "update kubernetes:apps/v1:StatefulSet db-statefulset"]);
         await up();
+        // the provider built here (f47bc2d6f199) can end its StatefulSet await on the status of the
+        // previous generation (it does not compare status.observedGeneration): wait for the rollout
+        // the way kubectl does, then check that every pod was replaced
+        await kubectl(t, ["-n", namespace, "rollout", "status", `statefulset/${cluster}`, "--timeout=600s"]);
         const after = await podUids();
         assert.ok(pods(3).every((p) => before[p] !== after[p]), "the option change did not roll every pod");
         assert.deepEqual(await readyPods(), pods(3));
