@@ -23,7 +23,9 @@ chmod 700 "$state_dir"
 
 # Tools: built once per version, then cached.
 log "building or reusing etcd and Kubernetes (tools/build/kubernetes.sh; log: $log_dir/build.log)"
-build_out=$("$repo_root/tools/build/kubernetes.sh" 2>&1 | tee "$log_dir/build.log") || die "tools/build/kubernetes.sh failed; see $log_dir/build.log"
+# progress on the terminal (a cold build takes half an hour), and in the log
+"$repo_root/tools/build/kubernetes.sh" 2>&1 | tee "$log_dir/build.log" >&2 || die "tools/build/kubernetes.sh failed; see $log_dir/build.log"
+build_out=$(<"$log_dir/build.log")
 etcd_bin=$(sed -n 's/^ETCD_BIN_DIR=//p' <<<"$build_out")
 kube_bin=$(sed -n 's/^KUBERNETES_BIN_DIR=//p' <<<"$build_out")
 [[ -x $etcd_bin/etcd && -x $kube_bin/kube-apiserver ]] || die "no binaries from tools/build/kubernetes.sh; see $log_dir/build.log"
