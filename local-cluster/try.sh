@@ -26,10 +26,10 @@ export PULUMI_HOME=$state_dir/pulumi-home PULUMI_BACKEND_URL=file://$state_dir/p
 export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE:-local-cluster}
 export PULUMI_SKIP_UPDATE_CHECK=1 PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 mkdir -p "$state_dir/pulumi-state"
-pulumi stack select --create local --non-interactive
-# a small MariaDB cluster (its server comes from this machine's Debian packages) with an
-# application account, unless the stack was configured before
-if ! pulumi config get engine >/dev/null 2>&1; then
+# a new stack: a small MariaDB cluster (its server comes from this machine's Debian packages)
+# with an application account; an existing one keeps its configuration
+if ! pulumi stack select local --non-interactive 2>/dev/null; then
+  pulumi stack init local --non-interactive
   for setting in engine=mariadb replicas=3 storageSize=1Gi cpuRequest=100m memoryRequest=256Mi database=appdb user=app; do
     pulumi config set "${setting%%=*}" "${setting#*=}"
   done
@@ -46,7 +46,7 @@ password=$(kubectl -n "$namespace" get secret "$name-credentials" -o jsonpath='{
 client() {
   # shellcheck disable=SC2016 # expanded by the pod's shell
   printf '%s\n' "$password" | local-cluster/kexec.sh "$namespace/$name-$1" -c mysql -- bash -c \
-    'IFS= read -r MYSQL_PWD; export MYSQL_PWD; exec mariadb -h "$1" -u app --batch --skip-column-names appdb -e "$2"' client "$2" "$3"
+    'IFS= read -r MYSQL_PWD; export MYSQL_PWD; exec "$(command -v mariadb || command -v mysql)" -h "$1" -u app --batch --skip-column-names appdb -e "$2"' client "$2" "$3"
 }
 stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 client 1 "$primary" "CREATE TABLE IF NOT EXISTS try_replication (id INT AUTO_INCREMENT PRIMARY KEY, at VARCHAR(32)); INSERT INTO try_replication (at) VALUES ('$stamp')"
