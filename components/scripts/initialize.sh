@@ -19,7 +19,9 @@ start_scratch_server() {
   local dir=$1 socket=$2
   SCRATCH_CNF="$RUN_DIR/scratch-root.cnf"
   shift 2
-  rm -rf "$dir" # a scratch directory never holds anything but what init_datadir made
+  # a scratch directory never holds anything but what init_datadir made; never the data directory
+  [[ $dir != "${DATADIR:?}" && $dir == "${DATA_ROOT:?}"/* ]] || die "refusing $dir as a scratch directory"
+  rm -rf "$dir"
   init_datadir "$dir" || { log "could not initialise a scratch server in $dir"; return 1; }
   start_setup_server "$dir" "$socket" --skip-log-bin --read-only=OFF --loose-super-read-only=OFF "$@"
   write_client_cnf "$SCRATCH_CNF" root '' "$socket"
