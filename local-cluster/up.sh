@@ -101,20 +101,25 @@ wait_for "ServiceAccount default/default" 60 kube-controller-manager k -n defaul
 k apply -f "$lc_root/manifests/storage-class.yaml" >/dev/null
 log "ok: StorageClass local-dir (default)"
 
-# The node agent (ts-node, type-checked by selftest.sh / tsc instead of at every start). Its
-# log is appended to: only what this start writes counts (the Node object may be left over).
-agent_log_start=0
-if ! pid_of node-agent >/dev/null; then agent_log_start=$(stat -c %s "$log_dir/node-agent.log" 2>/dev/null || echo 0); fi
-START_MATCH=node-agent/main.ts start node-agent env KUBECONFIG="$state_dir/node-agent.kubeconfig" \
-  NODE_NAME="$node_name" LOCAL_CLUSTER_DIR="$state_dir" LOCAL_CLUSTER_NET="$pod_net" LOCAL_CLUSTER_POD_PREFIX="$pod_prefix" \
-  KUBELET_PORT="$kubelet_port" KUBELET_CERT="$pki/kubelet.crt" KUBELET_KEY="$pki/kubelet.key" KUBELET_CA="$pki/ca.crt" \
-  TS_NODE_TRANSPILE_ONLY=1 "$repo_root/node_modules/.bin/ts-node" "$lc_root/node-agent/main.ts"
-node_ready() {
-  [[ $(k get node "$node_name" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}') == True ]] &&
-    tail -c +$((agent_log_start + 1)) "$log_dir/node-agent.log" | grep -q "node $node_name is Ready"
-}
-wait_for "node $node_name Ready" 120 node-agent node_ready
-k get nodes -o wide >&2
+if [[ ${LOCAL_CLUSTER_AGENT:-start} == none ]]; then
+  # the caller runs the agent itself (the e2e suite, in its own process: node-agent/agent.ts)
+  log "node agent not started (LOCAL_CLUSTER_AGENT=none)"
+else
+  # The node agent (ts-node, type-checked by selftest.sh / tsc instead of at every start). Its
+  # log is appended to: only what this start writes counts (the Node object may be left over).
+  agent_log_start=0
+  if ! pid_of node-agent >/dev/null; then agent_log_start=$(stat -c %s "$log_dir/node-agent.log" 2>/dev/null || echo 0); fi
+  START_MATCH=node-agent/main.ts start node-agent env KUBECONFIG="$state_dir/node-agent.kubeconfig" \
+    NODE_NAME="$node_name" LOCAL_CLUSTER_DIR="$state_dir" LOCAL_CLUSTER_NET="$pod_net" LOCAL_CLUSTER_POD_PREFIX="$pod_prefix" \
+    KUBELET_PORT="$kubelet_port" KUBELET_CERT="$pki/kubelet.crt" KUBELET_KEY="$pki/kubelet.key" KUBELET_CA="$pki/ca.crt" \
+    TS_NODE_TRANSPILE_ONLY=1 "$repo_root/node_modules/.bin/ts-node" "$lc_root/node-agent/main.ts"
+  node_ready() {
+    [[ $(k get node "$node_name" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}') == True ]] &&
+      tail -c +$((agent_log_start + 1)) "$log_dir/node-agent.log" | grep -q "node $node_name is Ready"
+  }
+  wait_for "node $node_name Ready" 120 node-agent node_ready
+  k get nodes -o wide >&2
+fi
 
 log "local cluster is up; state in $state_dir; stop it with local-cluster/down.sh"
 log "pods' logs: $state_dir/node/pods/<namespace>_<pod>_<uid>/logs/, agent log: $log_dir/node-agent.log"

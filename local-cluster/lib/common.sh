@@ -9,6 +9,7 @@
 #   LOCAL_CLUSTER_POD_PREFIX pod addresses <prefix>.x.y/16 [127.20]
 #   LOCAL_CLUSTER_API_PORT   kube-apiserver on 127.0.0.1 [6443]
 #   LOCAL_CLUSTER_ETCD_PORT  etcd client port; the peer port is the next one [2379]
+#   LOCAL_CLUSTER_AGENT      "none": up.sh starts no node agent (the caller runs one) [start]
 #   LOCAL_CLUSTER_KCM_PORT, LOCAL_CLUSTER_SCHEDULER_PORT, LOCAL_CLUSTER_KUBELET_PORT [10257, 10259, 10250]
 
 lc_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -40,6 +40,12 @@ export interface RuntimeOptions {
     readonly volumes: Volumes;
     readonly log: (message: string) => void;
     readonly event: (pod: IPod, type: "Normal" | "Warning", reason: string, message: string) => void;
+    /**
+     * While true for a pod, it is not started (Pending, its containers waiting): the e2e suite's
+     * stand-in for a node that has not got to it yet, so a scenario decides when a pod the
+     * StatefulSet controller recreated starts. Undefined: every pod starts at once.
+     */
+    readonly hold?: (pod: IPod) => boolean;
 }
 
 interface RuntimePod {
@@ -230,6 +236,14 @@ export class LocalRuntime implements PodLifecycleHandler {
         const all = [...(spec.initContainers ?? []), ...spec.containers];
         let template: PodTemplate | undefined;
         let lastProblem = "";
+        while (!p.stopping && this.options.hold?.(p.api)) {
+            if (p.stage !== "Blocked") {
+                p.stage = "Blocked";
+                p.problem = { reason: "ContainerCreating", message: "held: the node has not started this pod yet" };
+                this.options.log(`${this.name(p)}: held`);
+            }
+            await sleep(200);
+        }
         while (!template && !p.stopping) {
             try {
                 all.forEach((c) => imageRoot(c.image ?? ""));

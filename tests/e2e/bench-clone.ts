@@ -15,9 +15,9 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { EmulatedCluster, infraDir } from "./harness/cluster";
+import { KubeCluster, infraDir } from "./harness/cluster";
+import { TestKube } from "./harness/kube";
 import { Pod } from "./harness/pod";
-import { resolveEnv } from "./harness/podTemplate";
 import { run, RunResult, runOk, sleep } from "./harness/process";
 import { ensureImages, imageResolver } from "./images";
 
@@ -29,10 +29,7 @@ const tableSize = Number(process.env.BENCH_TABLE_SIZE ?? 1000000);
 const keepOnFailure = process.env.BENCH_KEEP === "1";
 const workRoot = "/tmp/mysql-cluster-e2e";
 const benchDb = "sbtest";
-const net: Record<Engine, { net: string; subnet: number }> = {
-    mariadb: { net: "benchmaria", subnet: 21 },
-    mysql: { net: "benchmysql", subnet: 22 },
-};
+let kube: TestKube | undefined;
 
 const t0 = Date.now();
 const log = (m: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${m}`);
@@ -41,8 +38,7 @@ const now = () => process.hrtime.bigint();
 
 // ---- cleanup on success, failure and interrupt --------------------------------------------
 
-const clusters = new Set<EmulatedCluster>();
-const nets = new Set<string>();
+const clusters = new Set<KubeCluster>();
 const workDirs = new Set<string>();
 const children = new Set<ChildProcess>();
 let cleaning: Promise<void> | undefined;
@@ -58,11 +54,9 @@ function cleanup(removeFiles: boolean): Promise<void> {
             }
         }
         for (const cluster of clusters) {
-            await cluster.destroy(removeFiles).catch((e) => log(`destroy ${cluster.net}: ${e}`));
+            await cluster.destroy(removeFiles).catch((e) => log(`destroy ${cluster.namespace}: ${e}`));
         }
-        for (const n of nets) { // also a net whose cluster failed half-way through create()
-            await run(path.join(infraDir, "net.sh"), ["down", n]);
-        }
+        await kube?.stop(removeFiles).catch((e) => log(`stopping the control plane: ${e}`));
         for (const dir of workDirs) {
             if (removeFiles) {
                 fs.rmSync(dir, { recursive: true, force: true });
@@ -129,13 +123,13 @@ function hostPath(pod: Pod, containerName: string, containerPath: string): strin
     return path.join(pod.volumeDir(m.name), path.relative(m.mountPath, containerPath));
 }
 
-function serverEnv(cluster: EmulatedCluster, podName: string): Record<string, string> {
-    const c = cluster.template.containers[0];
-    return resolveEnv(cluster.template, c, podName);
+/** The server container's literal environment (paths, binaries), the same in every pod. */
+function serverEnv(cluster: KubeCluster, _podName: string): Record<string, string> {
+    return cluster.serverEnv;
 }
 
-/** SQL on stdin as root over pod N's socket (EmulatedCluster.rootSql puts the SQL in argv). */
-async function rootSqlStdin(cluster: EmulatedCluster, ordinal: number, sql: string): Promise<void> {
+/** SQL on stdin as root over pod N's socket (KubeCluster.rootSql puts the SQL in argv). */
+async function rootSqlStdin(cluster: KubeCluster, ordinal: number, sql: string): Promise<void> {
     const pod = cluster.pod(ordinal);
     const env = serverEnv(cluster, pod.name);
     const result = await pod.exec("mysql", [env.MYSQL_CLIENT, `--defaults-file=${env.RUN_DIR}/root.cnf`, "--batch"], { input: sql });
@@ -237,14 +231,14 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
     const workDir = path.join(workRoot, `bench-${engine}`);
     const secret = () => crypto.randomBytes(12).toString("hex");
     const rootPassword = secret();
-    nets.add(net[engine].net);
-    const cluster = await EmulatedCluster.create({
-        engine, name: "db", ...net[engine], workDir, images, log,
+    kube ??= await TestKube.start(log);
+    const cluster = await KubeCluster.create({
+        engine, name: "db", namespace: `bench-${engine}`, kube, workDir, images, log,
         args: { engine, version, replicas: 2, rootPassword, replicationPassword: secret(), backupPassword: secret() },
     });
     clusters.add(cluster);
-    const image = images(cluster.template.containers[0].image);
-    const env0 = serverEnv(cluster, `${cluster.template.statefulSetName}-0`);
+    const image = images(cluster.serverImage);
+    const env0 = serverEnv(cluster, `${cluster.name}-0`);
     const benchDir = path.join(workDir, "bench");
     fs.mkdirSync(benchDir, { recursive: true, mode: 0o700 });
 
@@ -444,7 +438,7 @@ trap - EXIT
 echo "BENCH loaded_bytes=$(du -sb "$data" | cut -f1)"
 `;
 
-async function dumpLoad(cluster: EmulatedCluster, engine: Engine, benchDir: string, image: { root: string; uid: number; gid: number },
+async function dumpLoad(cluster: KubeCluster, engine: Engine, benchDir: string, image: { root: string; uid: number; gid: number },
     dumpPassword: string, expectedRows: string): Promise<{ dumpLoadSeconds: number; loadedBytes: number }> {
     const dir = path.join(benchDir, "load");
     const etc = path.join(dir, "etc");
@@ -452,7 +446,7 @@ async function dumpLoad(cluster: EmulatedCluster, engine: Engine, benchDir: stri
         fs.mkdirSync(d, { recursive: true });
         fs.chownSync(d, image.uid, image.gid);
     }
-    const { configMapData } = cluster.template;
+    const configMapData = cluster.rendered.configMap.data;
     const files: Record<string, string> = {
         "my.cnf": `${configMapData["base.cnf"]}\n${configMapData["primary.cnf"]}\n[mysqld]\nserver-id=199\n`,
         "dump.cnf": `[client]\nuser=bench\npassword="${dumpPassword}"\nport=${cluster.rendered.services.primary.spec.ports[0].port}\n`,
@@ -463,25 +457,16 @@ async function dumpLoad(cluster: EmulatedCluster, engine: Engine, benchDir: stri
         fs.writeFileSync(file, text, { mode: 0o600 });
         fs.chownSync(file, image.uid, image.gid);
     }
-    const env = serverEnv(cluster, `${cluster.template.statefulSetName}-0`);
+    const env = serverEnv(cluster, `${cluster.name}-0`);
     const [dump, init, extra] = engine === "mysql"
         ? ["mysqldump", "mysqld", "--set-gtid-purged=OFF"]
         : ["mariadb-dump", env.INSTALL_DB, ""];
-    const donor = `${cluster.template.statefulSetName}-0.${cluster.template.serviceName}`;
+    const donor = `${cluster.name}-0.${cluster.serviceName}`;
     log(`${engine}: dump | load from ${donor} into a fresh server in the client namespace`);
     const result = await runTracked(path.join(infraDir, "pod-exec.sh"),
         ["bash", "/etc/bench/dumpload.sh", env.MYSQLD, env.MYSQL_CLIENT, dump, init, donor, extra, `${benchDb}.sbtest1`], {
-            env: {
-                PATH: process.env.PATH,
-                POD_NETNS: `${cluster.net}-client`,
-                POD_HOSTNAME: "client",
-                POD_ROOT: image.root,
-                POD_MOUNTS: [`${path.join(dir, "lib")}:/var/lib/mysql`, `${path.join(dir, "run")}:/var/run/mysqld`,
-                    `${etc}:/etc/bench:ro`].join("\n"),
-                POD_HOSTS_FILE: cluster.hostsFile("client"),
-                POD_UID: String(image.uid),
-                POD_GID: String(image.gid),
-            },
+            env: cluster.clientEnv([`${path.join(dir, "lib")}:/var/lib/mysql`, `${path.join(dir, "run")}:/var/run/mysqld`,
+                `${etc}:/etc/bench:ro`]),
             logFile: path.join(benchDir, "dumpload.log"),
         });
     const field = (name: string) => result.stdout.match(new RegExp(`^BENCH .*\\b${name}=(\\S+)`, "m"))?.[1];

@@ -4,17 +4,17 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import { appUser, EmulatedCluster } from "./harness/cluster";
+import { appUser, KubeCluster } from "./harness/cluster";
 import { sleep, waitFor } from "./harness/process";
 import { cloneBytes, Scenario } from "./scenarios";
 import { AcknowledgedWriter, writeRows } from "./workload";
 
-async function rowCount(cluster: EmulatedCluster, ordinal: number): Promise<number> {
+async function rowCount(cluster: KubeCluster, ordinal: number): Promise<number> {
     return Number(await cluster.rootSql(ordinal, `SELECT COUNT(*) FROM ${appUser.database}.t`));
 }
 
 /** Every acknowledged payload is on the primary, then on every pod; checksums equal. */
-async function assertNoAcknowledgedLoss(cluster: EmulatedCluster, tag: string, acked: string[]): Promise<string> {
+async function assertNoAcknowledgedLoss(cluster: KubeCluster, tag: string, acked: string[]): Promise<string> {
     assert.ok(acked.length > 20, `only ${acked.length} commits were acknowledged`);
     const onPrimary = Number(await cluster.rootSql(0,
         `SELECT COUNT(*) FROM ${appUser.database}.t WHERE payload LIKE '${tag}-%'`));
@@ -69,7 +69,7 @@ export const faults: Scenario[] = [
                 cluster.pods.get(4)?.currentInit?.name === "clone-mysql" && await cloneBytes(cluster, 4) > 50e6, 20);
             cluster.pod(3).killContainer(stream ? "backup" : "mysql", "SIGKILL");
             const pod = await starting;
-            assert.ok(pod.initAttempts["clone-mysql"] >= 2 || /clone from db-3\.db\.default\.svc failed/.test(
+            assert.ok(pod.initAttempts["clone-mysql"] >= 2 || new RegExp(`clone from db-3\\.db\\.${cluster.namespace}\\.svc failed`).test(
                 fs.readFileSync(pod.logFile("clone-mysql-0"), "utf8")), "the clone was not interrupted");
             await cluster.pod(3).waitReady(300000);
             const rows = await writeRows(cluster, 20, "f3");

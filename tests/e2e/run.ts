@@ -1,10 +1,12 @@
 /**
- * The real replication suite: `npm run test:e2e` (Linux, root). For each engine, one emulated
- * cluster of the component's own pods runs the scenarios in order; prints each scenario's wall
+ * The real replication suite: `npm run test:e2e` (Linux, root). Starts the real control plane
+ * with the project's node agent in this process (harness/kube.ts); for each engine, one cluster
+ * of the component in its own namespace runs the scenarios in order; prints each scenario's wall
  * time and a final "N passed, N failed" line.
  */
 import { MySqlClusterArgs } from "../../components";
-import { appUser, EmulatedCluster } from "./harness/cluster";
+import { appUser, KubeCluster } from "./harness/cluster";
+import { TestKube } from "./harness/kube";
 import { ensureImages, imageResolver } from "./images";
 import { faults } from "./faults";
 import { safety } from "./safety";
@@ -22,15 +24,15 @@ interface Outcome {
 const started = Date.now();
 const stamp = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s`;
 const log = (message: string) => console.log(`${stamp()} ${message}`);
-const live: EmulatedCluster[] = [];
+const live: KubeCluster[] = [];
+let kube: TestKube | undefined;
 
 // passwords with quotes, backslashes and spaces: the scripts must carry them intact
 const passwords = { rootPassword: `r00t"pw'x\\y;`, replicationPassword: "repl pw$1 `x`", backupPassword: "back'up\\pw" };
 
 interface Suite {
     readonly label: string;
-    readonly net: string;
-    readonly subnet: number;
+    readonly namespace: string;
     readonly extraArgs: MySqlClusterArgs;
     readonly secrets?: Record<string, Record<string, string>>;
     readonly scenarios: readonly Scenario[];
@@ -46,8 +48,8 @@ async function runSuite(engine: "mysql" | "mariadb", version: string, suite: Sui
         engine, version, replicas: 3, primaryPeerWaitSeconds: 10, ...passwords,
         database: appUser.database, user: appUser.user, userPassword: appUser.password, ...suite.extraArgs,
     };
-    const cluster = await EmulatedCluster.create({
-        engine, name: "db", args, net: suite.net, subnet: suite.subnet, workDir: `/tmp/mysql-cluster-e2e/${suite.net}`,
+    const cluster = await KubeCluster.create({
+        engine, name: "db", namespace: suite.namespace, args, kube: kube!, workDir: `/tmp/mysql-cluster-e2e/${suite.namespace}`,
         images: await imageResolver(), log: (m) => log(`[${suite.label}] ${m}`), secrets: suite.secrets,
     });
     live.push(cluster);
@@ -88,27 +90,27 @@ async function main(): Promise<number> {
     const engines = (process.env.E2E_ENGINES ?? "mariadb,mysql").split(",");
     const versions = await ensureImages(log);
     log(`images: MariaDB ${versions.mariadbVersion} (host), MySQL ${versions.mysqlVersion} (Debian sid root)`);
-    const tlsSecret = { "db-tls": await makeTlsSecret("db", "default") };
+    kube = await TestKube.start(log);
     // each engine's suites in order; the engines side by side (separate networks and volumes), so the
     // suite fits CI's budget. E2E_SERIAL=1 runs them one after the other.
-    const engineRun = async (engine: "mariadb" | "mysql", version: string, subnet: number): Promise<Outcome[]> => [
+    const engineRun = async (engine: "mariadb" | "mysql", version: string): Promise<Outcome[]> => [
         ...await runSuite(engine, version, {
-            label: engine, net: `e2e${engine}`, subnet, extraArgs: {}, scenarios: [...scenarios, ...faults, ...safety, leakCheck],
+            label: engine, namespace: `e2e-${engine}`, extraArgs: {}, scenarios: [...scenarios, ...faults, ...safety, leakCheck],
         }, only),
         ...await runSuite(engine, version, {
-            label: `${engine}+tls`, net: `tls${engine}`, subnet: subnet + 4, secrets: tlsSecret,
+            label: `${engine}+tls`, namespace: `tls-${engine}`, secrets: { "db-tls": await makeTlsSecret("db", `tls-${engine}`) },
             extraArgs: { tls: { secretName: "db-tls", requireSecureTransport: true } }, scenarios: tlsScenarios,
         }, only),
     ];
-    const runs = ([["mariadb", versions.mariadbVersion, 1], ["mysql", versions.mysqlVersion, 2]] as const)
+    const runs = ([["mariadb", versions.mariadbVersion], ["mysql", versions.mysqlVersion]] as const)
         .filter(([engine]) => engines.includes(engine));
     const outcomes: Outcome[] = [];
     if (process.env.E2E_SERIAL === "1") {
-        for (const [engine, version, subnet] of runs) {
-            outcomes.push(...await engineRun(engine, version, subnet));
+        for (const [engine, version] of runs) {
+            outcomes.push(...await engineRun(engine, version));
         }
     } else {
-        for (const result of await Promise.all(runs.map(([engine, version, subnet]) => engineRun(engine, version, subnet)))) {
+        for (const result of await Promise.all(runs.map(([engine, version]) => engineRun(engine, version)))) {
             outcomes.push(...result);
         }
     }
@@ -119,6 +121,9 @@ async function main(): Promise<number> {
     }
     const passed = outcomes.filter((o) => o.ok).length;
     const failed = outcomes.length - passed;
+    // on failure the state (pods' logs, the agent's log) stays for the next person to read
+    await kube.stop(failed === 0);
+    kube = undefined;
     console.log(`\ntotal wall time ${((Date.now() - started) / 1000).toFixed(0)} s`);
     console.log(`${passed} passed, ${failed} failed`);
     return failed === 0 && passed > 0 ? 0 : 1;
@@ -128,6 +133,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, async () => {
         log(`${signal}: cleaning up`);
         await Promise.all(live.map((c) => c.destroy(false)));
+        await kube?.stop(false);
         process.exit(130);
     });
 }
@@ -135,6 +141,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 main().then((code) => process.exit(code), async (error) => {
     console.error(error);
     await Promise.all(live.map((c) => c.destroy(false)));
+    await kube?.stop(false);
     console.log("0 passed, 1 failed");
     process.exit(1);
 });

@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { appUser, EmulatedCluster } from "./harness/cluster";
+import { appUser, infraDir, KubeCluster } from "./harness/cluster";
 import { run, sleep, waitFor } from "./harness/process";
 import { log, Scenario } from "./scenarios";
 import { AcknowledgedWriter, writeRows } from "./workload";
@@ -14,7 +14,7 @@ import { AcknowledgedWriter, writeRows } from "./workload";
 const table = `${appUser.database}.t`;
 
 /** Every sentinel under the cluster's volumes, live or set aside: a removed copy loses its own. */
-function sentinels(cluster: EmulatedCluster): string[] {
+function sentinels(cluster: KubeCluster): string[] {
     const found: string[] = [];
     const walk = (dir: string, depth: number) => {
         for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
@@ -25,40 +25,40 @@ function sentinels(cluster: EmulatedCluster): string[] {
             }
         }
     };
-    walk(path.join(cluster.workDir, "pvc"), 0);
+    cluster.allClaimDirs().forEach((dir) => walk(dir, 0));
     return found.sort();
 }
 
 /** Drops a uniquely named sentinel into every running pod's live data directory. */
-function plantSentinels(cluster: EmulatedCluster, label: string): void {
+function plantSentinels(cluster: KubeCluster, label: string): void {
     for (const pod of cluster.pods.values()) {
         fs.writeFileSync(path.join(pod.volumeDir("data"), "data", "e2e-safety-sentinel"), `${label}:${pod.name}:${Date.now()}`);
     }
 }
 
 /** No copy was removed: every sentinel planted before is still somewhere. */
-function assertNothingRemoved(before: string[], cluster: EmulatedCluster, except: string[] = []): void {
+function assertNothingRemoved(before: string[], cluster: KubeCluster, except: string[] = []): void {
     const after = new Set(sentinels(cluster));
     const gone = before.filter((s) => !after.has(s) && !except.some((e) => s.includes(e)));
     assert.deepEqual(gone, [], "a data directory was removed");
 }
 
-async function payloads(cluster: EmulatedCluster, ordinal: number, tag: string): Promise<Set<string>> {
+async function payloads(cluster: KubeCluster, ordinal: number, tag: string): Promise<Set<string>> {
     return new Set((await cluster.rootSql(ordinal, `SELECT payload FROM ${table} WHERE payload LIKE '${tag}-%'`)).split("\n").filter(Boolean));
 }
 
-async function identity(cluster: EmulatedCluster, ordinal: number): Promise<string> {
+async function identity(cluster: KubeCluster, ordinal: number): Promise<string> {
     return cluster.rootSql(ordinal, "SELECT id FROM mysql_cluster.identity");
 }
 
 /** The member agent's state line and the readiness probe's verdict of a pod. */
-async function reported(cluster: EmulatedCluster, ordinal: number): Promise<string> {
+async function reported(cluster: KubeCluster, ordinal: number): Promise<string> {
     const pod = cluster.pod(ordinal);
     const probe = await pod.exec("mysql", pod.container("mysql").readinessProbe!.command);
     return `${(probe.stdout + probe.stderr).trim().split("\n").pop()}`;
 }
 
-async function converged(cluster: EmulatedCluster): Promise<string> {
+async function converged(cluster: KubeCluster): Promise<string> {
     const rows = Number(await cluster.rootSql(0, `SELECT COUNT(*) FROM ${table}`));
     await cluster.waitForRows(rows, 300000);
     const sums = new Set(Object.values(await cluster.checksums()));
@@ -67,11 +67,11 @@ async function converged(cluster: EmulatedCluster): Promise<string> {
 }
 
 /** super_read_only off (MySQL) so root can write on a replica, as an operator by mistake would. */
-const writableAs = (cluster: EmulatedCluster) => cluster.options.engine === "mysql" ? "SET GLOBAL super_read_only = OFF; " : "SET GLOBAL read_only = OFF; ";
-const readOnlyAgain = (cluster: EmulatedCluster) => cluster.options.engine === "mysql" ? "SET GLOBAL super_read_only = ON" : "SET GLOBAL read_only = ON";
+const writableAs = (cluster: KubeCluster) => cluster.options.engine === "mysql" ? "SET GLOBAL super_read_only = OFF; " : "SET GLOBAL read_only = OFF; ";
+const readOnlyAgain = (cluster: KubeCluster) => cluster.options.engine === "mysql" ? "SET GLOBAL super_read_only = ON" : "SET GLOBAL read_only = ON";
 
 /** The operator's documented command: set this pod's copy aside and copy the cluster again. */
-async function operatorSetsAside(cluster: EmulatedCluster, ordinal: number, why: string): Promise<void> {
+async function operatorSetsAside(cluster: KubeCluster, ordinal: number, why: string): Promise<void> {
     const result = await cluster.pod(ordinal).exec("member", ["bash", "/opt/mysql-cluster/set-aside.sh", why]);
     assert.equal(result.code, 0, result.stderr);
 }
@@ -132,14 +132,14 @@ export const safety: Scenario[] = [
             }
             cluster.deleteVolume(0);
             const mark = log(cluster, 0, "clone-mysql-0").length;
-            const pod0 = cluster.launchPod(0);
+            const pod0 = await cluster.launchPod(0);
             await sleep(15000);
             assert.equal(pod0.ready, false, "pod 0 became ready with no peer to ask");
             assert.match(log(cluster, 0, "clone-mysql-0").slice(mark), /pods 1 2 have not answered/);
             assert.ok(!fs.existsSync(path.join(pod0.volumeDir("data"), "data")), "pod 0 initialised a new data directory");
-            cluster.launchPod(2);
+            await cluster.launchPod(2);
             await sleep(3000);
-            cluster.launchPod(1);
+            await cluster.launchPod(1);
             for (const n of [0, 1, 2]) {
                 await cluster.pod(n).waitReady(600000);
             }
@@ -211,7 +211,7 @@ export const safety: Scenario[] = [
             await cluster.rootSql(2, `${writableAs(cluster)}SET SESSION sql_log_bin = 0; ` +
                 `UPDATE mysql_cluster.identity SET id = 'another-cluster'; ${readOnlyAgain(cluster)}`);
             await cluster.deletePod(2);
-            cluster.launchPod(2); // it must not become ready
+            await cluster.launchPod(2); // it must not become ready
             await sleep(15000);
             assert.equal(cluster.pod(2).ready, false, "a copy of another cluster became ready");
             const says = await reported(cluster, 2);
@@ -274,7 +274,7 @@ export const safety: Scenario[] = [
         async run(cluster) {
             const port = cluster.serverEnv.BOOTSTRAP_METHOD === "stream" ? cluster.serverEnv.BACKUP_PORT : cluster.serverEnv.MYSQL_PORT;
             // the silent clients: connect to every donor and send nothing
-            const silent = [0, 1, 2].map((n) => run(path.join(cluster.infraDir, "pod-exec.sh"), ["bash", "-c",
+            const silent = [0, 1, 2].map((n) => run(path.join(infraDir, "pod-exec.sh"), ["bash", "-c",
                 `exec 3<>/dev/tcp/db-${n}.db/${port}; sleep 20`], { env: cluster.clientEnv(), timeoutMs: 30000 }));
             await sleep(1000);
             cluster.deleteVolume(3); // a fresh pod 3: it must copy a donor
@@ -283,7 +283,7 @@ export const safety: Scenario[] = [
             await cluster.scaleTo(4, 300000);
             const took = (Date.now() - t0) / 1000;
             const clone = log(cluster, 3, "clone-mysql-0").slice(mark);
-            assert.match(clone, /clone from db-\d\.db\.default\.svc complete/);
+            assert.match(clone, new RegExp(`clone from db-\\d\\.db\\.${cluster.namespace}\\.svc complete`));
             assert.doesNotMatch(clone, /clone from .* failed/, "a silent client made a clone attempt fail");
             const started = clone.match(/(\d\d:\d\d:\d\d)Z \[clone-mysql.sh\] cloning from/);
             await Promise.all(silent);

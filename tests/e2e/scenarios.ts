@@ -5,32 +5,31 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { EmulatedCluster } from "./harness/cluster";
+import { KubeCluster } from "./harness/cluster";
 import { run, sleep, waitFor } from "./harness/process";
 import { BackgroundWriter, createAppSchema, loadFiller, writeRows } from "./workload";
 
 export interface Scenario {
     readonly name: string;
-    readonly run: (cluster: EmulatedCluster) => Promise<string | void>;
+    readonly run: (cluster: KubeCluster) => Promise<string | void>;
 }
 
 /** A file the test drops in a pod's data volume: gone if the pod ever re-clones. */
-const sentinel = (cluster: EmulatedCluster, ordinal: number) =>
+const sentinel = (cluster: KubeCluster, ordinal: number) =>
     path.join(cluster.pod(ordinal).volumeDir("data"), "data", "e2e-sentinel");
 
 /** Sentinels in the set-aside copies of pod `ordinal`'s volume. */
-export function setAsideSentinels(cluster: EmulatedCluster, ordinal: number): number {
+export function setAsideSentinels(cluster: KubeCluster, ordinal: number): number {
     const dir = path.join(cluster.pod(ordinal).volumeDir("data"), "set-aside");
     return fs.existsSync(dir) ? fs.readdirSync(dir).filter((d) => fs.existsSync(path.join(dir, d, "e2e-sentinel"))).length : 0;
 }
 
 /** A container log of pod `ordinal` (every incarnation of that pod name appends to it), even when it is gone. */
-export function log(cluster: EmulatedCluster, ordinal: number, label: string): string {
-    const file = path.join(cluster.workDir, "logs", `${cluster.template.statefulSetName}-${ordinal}-${label}.log`);
-    return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+export function log(cluster: KubeCluster, ordinal: number, label: string): string {
+    return cluster.podLog(ordinal, label);
 }
 
-async function assertConverged(cluster: EmulatedCluster, rows: number): Promise<string> {
+async function assertConverged(cluster: KubeCluster, rows: number): Promise<string> {
     await cluster.waitForRows(rows);
     const sums = await cluster.checksums();
     const distinct = new Set(Object.values(sums));
@@ -38,14 +37,14 @@ async function assertConverged(cluster: EmulatedCluster, rows: number): Promise<
     return `${rows} rows on ${Object.keys(sums).length} pods, CHECKSUM TABLE equal (${[...distinct][0]})`;
 }
 
-export async function replicaStatus(cluster: EmulatedCluster, ordinal: number): Promise<Record<string, string>> {
+export async function replicaStatus(cluster: KubeCluster, ordinal: number): Promise<Record<string, string>> {
     const statement = cluster.serverEnv.REPLICATION_SYNTAX === "source" ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS";
     const output = await cluster.rootSql(ordinal, statement, ["--vertical"]);
     return Object.fromEntries(output.split("\n").map((l) => l.match(/^\s*(\w+): ?(.*)$/)).filter(Boolean)
         .map((m) => [m![1], m![2]]));
 }
 
-export async function cloneBytes(cluster: EmulatedCluster, ordinal: number): Promise<number> {
+export async function cloneBytes(cluster: KubeCluster, ordinal: number): Promise<number> {
     const pod = cluster.pods.get(ordinal);
     if (!pod) {
         return 0;
@@ -55,7 +54,7 @@ export async function cloneBytes(cluster: EmulatedCluster, ordinal: number): Pro
 }
 
 /** Largest size `clone.tmp` reaches during one uncut clone of a fresh pod: what 100% means. */
-async function fullCloneBytes(cluster: EmulatedCluster, ordinal: number): Promise<number> {
+async function fullCloneBytes(cluster: KubeCluster, ordinal: number): Promise<number> {
     let largest = 0;
     let watching = true;
     const watcher = (async () => {
@@ -71,7 +70,7 @@ async function fullCloneBytes(cluster: EmulatedCluster, ordinal: number): Promis
 }
 
 /** The copy's own last files are there (stream complete, not yet prepared or renamed into place). */
-function copyLanded(cluster: EmulatedCluster, ordinal: number): boolean {
+function copyLanded(cluster: KubeCluster, ordinal: number): boolean {
     const dir = path.join(cluster.pod(ordinal).volumeDir("data"), "clone.tmp");
     return ["xtrabackup_checkpoints", "mariadb_backup_checkpoints"].some((f) => fs.existsSync(path.join(dir, f)));
 }
@@ -80,7 +79,7 @@ function copyLanded(cluster: EmulatedCluster, ordinal: number): boolean {
  * Watches a pod's clone and kills clone-mysql once `clone.tmp` holds `fraction` of `expectedBytes`,
  * or, for a late cut, once the copy has fully landed but is not yet in place (whichever comes first).
  */
-async function cutCloneAt(cluster: EmulatedCluster, ordinal: number, fraction: number, expectedBytes: number): Promise<number> {
+async function cutCloneAt(cluster: KubeCluster, ordinal: number, fraction: number, expectedBytes: number): Promise<number> {
     const deadline = Date.now() + 300000;
     for (;;) {
         const pod = cluster.pods.get(ordinal);
@@ -111,7 +110,7 @@ export const scenarios: Scenario[] = [
             assert.match(log(cluster, 0, "clone-mysql-0"), /have not answered[^]*initialising a new primary/);
             for (const n of [1, 2]) {
                 assert.match(log(cluster, n, "clone-mysql-0"), /answering peers as an empty member/);
-                assert.match(log(cluster, n, "clone-mysql-0"), /clone from db-[01]\.db\.default\.svc complete/);
+                assert.match(log(cluster, n, "clone-mysql-0"), new RegExp(`clone from db-[01]\\.db\\.${cluster.namespace}\\.svc complete`));
             }
             await createAppSchema(cluster);
             const rows = await writeRows(cluster, 500, "s1");
@@ -272,18 +271,18 @@ export const scenarios: Scenario[] = [
 export const leakCheck: Scenario = {
     name: "9. no password in any pod log or process argument list",
     async run(cluster) {
-        const secrets = Object.values(cluster.template.secretData).filter((v) => v.length > 0);
+        const secrets = cluster.secretValues;
         const sampler = cluster.argvSampler;
         assert.ok(sampler.samples > 10, `only ${sampler.samples} process-list samples were taken`);
         assert.deepEqual(sampler.leaks, [], "a password was visible in a process argument list");
-        const logsDir = path.join(cluster.workDir, "logs");
+        const files = cluster.logFiles();
         const leaks: string[] = [];
-        for (const file of fs.readdirSync(logsDir)) {
-            const text = fs.readFileSync(path.join(logsDir, file), "utf8");
-            leaks.push(...secrets.filter((secret) => text.includes(secret)).map(() => file));
+        for (const file of files) {
+            const text = fs.readFileSync(file, "utf8");
+            leaks.push(...secrets.filter((secret) => text.includes(secret)).map(() => path.basename(file)));
         }
         assert.deepEqual(leaks, [], "a password appears in a pod log");
-        return `${secrets.length} passwords searched in ${fs.readdirSync(logsDir).length} logs and in ` +
+        return `${secrets.length} passwords searched in ${files.length} logs and in ` +
             `${sampler.samples} samples of every process's argument list (${sampler.processes} lists): 0 found`;
     },
 };

@@ -2,11 +2,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ChildProcess } from "child_process";
-import { appUser, EmulatedCluster, infraDir } from "./harness/cluster";
+import { appUser, KubeCluster, infraDir } from "./harness/cluster";
 import { exitOrKill, startLogged } from "./harness/process";
 
 /** Creates the test table in the application database the component created on first start. */
-export async function createAppSchema(cluster: EmulatedCluster): Promise<void> {
+export async function createAppSchema(cluster: KubeCluster): Promise<void> {
     const { database, user } = appUser;
     const grants = await cluster.rootSql(0, `SHOW GRANTS FOR '${user}'@'%'`);
     if (!grants.includes(`\`${database}\``)) {
@@ -17,7 +17,7 @@ export async function createAppSchema(cluster: EmulatedCluster): Promise<void> {
 }
 
 /** Inserts `count` rows through the primary Service in one client session; returns the row count after. */
-export async function writeRows(cluster: EmulatedCluster, count: number, tag: string): Promise<number> {
+export async function writeRows(cluster: KubeCluster, count: number, tag: string): Promise<number> {
     const values = Array.from({ length: count }, (_, i) => `('${tag}-${i}')`).join(",");
     const result = await cluster.clientSql("primary", `INSERT INTO t (payload) VALUES ${values}; SELECT COUNT(*) FROM t;`);
     if (result.code !== 0) {
@@ -27,7 +27,7 @@ export async function writeRows(cluster: EmulatedCluster, count: number, tag: st
 }
 
 /** Grows a filler table to about `megabytes` MB of random rows on the primary (replicated like any write). */
-export async function loadFiller(cluster: EmulatedCluster, megabytes: number): Promise<number> {
+export async function loadFiller(cluster: KubeCluster, megabytes: number): Promise<number> {
     const table = `${appUser.database}.filler`;
     await cluster.rootSql(0, `CREATE TABLE ${table} (id BIGINT AUTO_INCREMENT PRIMARY KEY, pad VARBINARY(1024)) ENGINE=InnoDB;
         INSERT INTO ${table} (pad) VALUES (RANDOM_BYTES(1000)), (RANDOM_BYTES(1000));`);
@@ -44,16 +44,18 @@ export class BackgroundWriter {
     private readonly child: ChildProcess;
     private readonly stopFile: string;
 
-    constructor(cluster: EmulatedCluster, tag: string) {
-        this.stopFile = path.join(cluster.workDir, "client", "stop-writer");
-        fs.rmSync(this.stopFile, { force: true });
+    constructor(cluster: KubeCluster, tag: string) {
+        const outDir = path.join(cluster.workDir, `background-${tag}`);
+        fs.rmSync(outDir, { recursive: true, force: true });
+        fs.mkdirSync(outDir);
+        this.stopFile = path.join(outDir, "stop");
         const [client, ...args] = cluster.clientCommand("primary", ["--force"]);
         const quoted = [client, ...args].map((a) => `'${a}'`).join(" ");
         // one statement per row, each autocommitted and acknowledged before the next
-        const loop = `i=0; while [ ! -e /etc/e2e-client/stop-writer ]; do
+        const loop = `i=0; while [ ! -e /out/stop ]; do
             echo "INSERT INTO t (payload) VALUES ('${tag}-$i');"; i=$((i+1)); sleep 0.01; done | ${quoted}`;
         this.child = startLogged(path.join(infraDir, "pod-exec.sh"), ["bash", "-c", loop],
-            path.join(cluster.workDir, "logs", `writer-${tag}.log`), cluster.clientEnv());
+            path.join(cluster.workDir, "logs", `writer-${tag}.log`), cluster.clientEnv([`${outDir}:/out:ro`]));
     }
 
     async stop(): Promise<void> {
@@ -72,11 +74,11 @@ export class AcknowledgedWriter {
     private readonly outDir: string;
     private readonly stopFile: string;
 
-    constructor(cluster: EmulatedCluster, readonly tag: string) {
+    constructor(cluster: KubeCluster, readonly tag: string) {
         this.outDir = path.join(cluster.workDir, `writer-${tag}`);
         fs.rmSync(this.outDir, { recursive: true, force: true });
         fs.mkdirSync(this.outDir);
-        const { uid, gid } = cluster.image(cluster.template.containers[0].image);
+        const { uid, gid } = cluster.image(cluster.serverImage);
         fs.chownSync(this.outDir, uid, gid);
         this.stopFile = path.join(this.outDir, "stop");
         const [client, ...args] = cluster.clientCommand("primary", []);

@@ -1,14 +1,20 @@
 /**
- * An emulated StatefulSet of the component's pods: the ConfigMap written as files, one
- * network namespace per pod, /etc/hosts per pod standing in for cluster DNS, OrderedReady
- * scaling, and a client namespace that reaches the cluster through the Service names.
+ * One cluster of the component in its own namespace of the suite's real Kubernetes (kube.ts):
+ * the objects MySqlCluster registers (rendered under Pulumi mocks, applied as they are with
+ * `kubectl apply --server-side`), pods created by the real StatefulSet controller and run by
+ * the node agent, and a client pod that reaches the cluster through the Service names.
+ *
+ * Scenarios act as an operator or a failure would: scale the StatefulSet, delete a pod (the
+ * controller recreates it; the node holds the new one until the scenario starts it, like a
+ * node that has not got to it yet), crash a pod (all its processes SIGKILLed), cut its link.
  */
 import * as fs from "fs";
 import * as path from "path";
+import type { IPod } from "kubernetes-models/v1/Pod";
 import { MySqlClusterArgs } from "../../../components";
 import { render, RenderedCluster } from "../../helpers/render";
-import { ImageRoot, Pod, PodHost } from "./pod";
-import { podTemplate, PodTemplate } from "./podTemplate";
+import { TestKube } from "./kube";
+import { ImageRoot, Pod } from "./pod";
 import { run, RunResult, waitFor } from "./process";
 
 export const infraDir = path.join(__dirname, "..", "infra");
@@ -16,10 +22,10 @@ export const infraDir = path.join(__dirname, "..", "infra");
 export interface ClusterOptions {
     readonly engine: "mysql" | "mariadb";
     readonly name: string;
+    readonly namespace: string;
     readonly args: MySqlClusterArgs;
-    /** Network name ([a-z0-9]+) and the third octet of the pods' 127.10.x.y addresses. */
-    readonly net: string;
-    readonly subnet: number;
+    readonly kube: TestKube;
+    /** Host directory for the test's own files (writers' output and logs). */
     readonly workDir: string;
     /** The emulated images: server image -> root filesystem and mysql user. */
     readonly images: (image: string) => ImageRoot;
@@ -28,31 +34,33 @@ export interface ClusterOptions {
     readonly secrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
-const maxOrdinal = 9;
 /** The application database and account the suite asks the component to create. */
 export const appUser = { user: "app", password: "app-Pw-4711", database: "appdb" };
+const clientPodName = "e2e-client";
 
-export class EmulatedCluster implements PodHost {
-    readonly pods = new Map<number, Pod>();
+export class KubeCluster {
     readonly rendered: RenderedCluster;
-    readonly template: PodTemplate;
-    readonly net: string;
+    readonly name: string;
+    readonly namespace: string;
     readonly workDir: string;
-    readonly infraDir = infraDir;
-    private readRoundRobin = 0;
+    readonly kube: TestKube;
+    /** Ordinals whose pod the node does not start until the scenario starts it. */
+    private readonly held = new Set<number>();
     /** Samples of every process's argument list while the cluster runs, searched for passwords. */
     readonly argvSampler = { samples: 0, processes: 0, leaks: [] as string[], timer: undefined as NodeJS.Timeout | undefined };
 
     private constructor(readonly options: ClusterOptions, rendered: RenderedCluster) {
         this.rendered = rendered;
-        this.template = podTemplate(rendered);
-        this.net = options.net;
+        this.name = options.name;
+        this.namespace = options.namespace;
         this.workDir = options.workDir;
+        this.kube = options.kube;
+        this.kube.addHold((pod) => pod.metadata?.namespace === this.namespace && this.isHeld(pod));
     }
 
-    static async create(options: ClusterOptions): Promise<EmulatedCluster> {
-        const rendered = await render(options.name, options.args);
-        const cluster = new EmulatedCluster(options, rendered);
+    static async create(options: ClusterOptions): Promise<KubeCluster> {
+        const rendered = await render(options.name, { ...options.args, namespace: options.namespace });
+        const cluster = new KubeCluster(options, rendered);
         await cluster.prepare();
         cluster.startArgvSampler();
         return cluster;
@@ -62,148 +70,243 @@ export class EmulatedCluster implements PodHost {
         return this.options.images(image);
     }
 
-    address(ordinal: number): string {
-        return `127.10.${this.options.subnet}.${10 + ordinal}`;
-    }
-
-    get clientAddress(): string {
-        return `127.10.${this.options.subnet}.200`;
-    }
-
     log(message: string): void {
         this.options.log(message);
     }
 
-    hostsFile(podName: string): string {
-        return path.join(this.workDir, "hosts", podName);
+    get serverImage(): string {
+        return this.rendered.statefulSet.spec.template.spec.containers[0].image;
+    }
+
+    get serverContainer(): string {
+        return this.rendered.statefulSet.spec.template.spec.containers[0].name;
+    }
+
+    get serviceName(): string {
+        return this.rendered.statefulSet.spec.serviceName;
+    }
+
+    /** The passwords in the component's Secret (what must never leak). */
+    get secretValues(): string[] {
+        return Object.values(this.rendered.secret?.stringData ?? {}).map(String).filter((v) => v.length > 0);
     }
 
     /** Service DNS names as the component's outputs give them. */
     get serviceHosts() {
-        const ns = this.template.namespace;
         const { services } = this.rendered;
         return {
-            primary: `${services.primary.metadata.name}.${ns}.svc`,
-            read: `${services.read.metadata.name}.${ns}.svc`,
+            primary: `${services.primary.metadata.name}.${this.namespace}.svc`,
+            read: `${services.read.metadata.name}.${this.namespace}.svc`,
         };
     }
 
-    private async prepare(): Promise<void> {
-        fs.rmSync(this.workDir, { recursive: true, force: true });
-        for (const dir of ["hosts", "logs", "env", "pvc", "pods", "client"]) {
-            fs.mkdirSync(path.join(this.workDir, dir), { recursive: true });
-        }
-        fs.chmodSync(path.join(this.workDir, "env"), 0o700);
-        for (const { name, defaultMode } of Object.values(this.template.configMapVolumes)) {
-            fs.mkdirSync(path.join(this.workDir, "configmaps", name), { recursive: true });
-            for (const [file, text] of Object.entries(this.template.configMaps[name])) {
-                fs.writeFileSync(path.join(this.workDir, "configmaps", name, file), text, { mode: defaultMode });
-            }
-        }
-        await run(path.join(infraDir, "net.sh"), ["down", this.net]);
-        await run(path.join(infraDir, "net.sh"), ["up", this.net]);
-        for (let n = 0; n <= maxOrdinal; n++) {
-            this.writeHosts(`${this.template.statefulSetName}-${n}`);
-        }
-        this.writeHosts("client");
-        const client = await run(path.join(infraDir, "net.sh"), ["pod-add", this.net, "client", `${this.clientAddress}/16`]);
-        if (client.code !== 0) {
-            throw new Error(`client namespace: ${client.stderr}`);
-        }
-        const { uid, gid } = this.image(this.template.containers[0].image);
-        // Secret volumes as the kubelet projects them: one file per key, mode defaultMode, group fsGroup
-        for (const { secretName, defaultMode } of Object.values(this.template.secretVolumes)) {
-            const data = this.options.secrets?.[secretName];
-            if (!data) {
-                throw new Error(`the pods mount Secret ${secretName}, which the test did not provide`);
-            }
-            const dir = path.join(this.workDir, "secrets", secretName);
-            fs.mkdirSync(dir, { recursive: true });
-            for (const [key, value] of Object.entries(data)) {
-                fs.writeFileSync(path.join(dir, key), value, { mode: defaultMode });
-                fs.chownSync(path.join(dir, key), 0, gid);
-                fs.chmodSync(path.join(dir, key), defaultMode);
-            }
-            if (data["ca.crt"]) {
-                fs.writeFileSync(path.join(this.workDir, "client", "ca.crt"), data["ca.crt"], { mode: 0o644 });
-            }
-        }
-        const cnf = path.join(this.workDir, "client", "app.cnf");
-        fs.writeFileSync(cnf, `[client]\nuser=${appUser.user}\npassword=${appUser.password}\nconnect-timeout=5\n`, { mode: 0o600 });
-        fs.chownSync(cnf, uid, gid);
+    private kubectl(args: readonly string[], input?: string, timeoutMs?: number): Promise<string> {
+        return this.kube.kubectlOk(["-n", this.namespace, ...args], { input, timeoutMs });
     }
 
-    /** The pod's /etc/hosts: every pod's headless name, the primary Service, and the read Service. */
-    private writeHosts(podName: string, readTarget = 0): void {
-        const ns = this.template.namespace;
-        const svc = this.template.serviceName;
-        const lines = ["127.0.0.1 localhost"];
-        for (let n = 0; n <= maxOrdinal; n++) {
-            const pod = `${this.template.statefulSetName}-${n}`;
-            lines.push(`${this.address(n)} ${pod}.${svc} ${pod}.${svc}.${ns}.svc ${pod}.${svc}.${ns}.svc.cluster.local`);
+    /** The namespace, the test's Secrets, the component's objects (StatefulSet at 0 replicas), the client pod. */
+    private async prepare(): Promise<void> {
+        fs.rmSync(this.workDir, { recursive: true, force: true });
+        fs.mkdirSync(path.join(this.workDir, "logs"), { recursive: true });
+        await this.kube.kubectl(["delete", "namespace", this.namespace, "--wait=true", "--timeout=300s"], { timeoutMs: 320000 });
+        await this.kube.kubectlOk(["create", "namespace", this.namespace]);
+        const secret = (name: string, data: Record<string, string>) => ({
+            apiVersion: "v1", kind: "Secret", metadata: { name, namespace: this.namespace }, stringData: data,
+        });
+        const client: Record<string, string> = {
+            "app.cnf": `[client]\nuser=${appUser.user}\npassword=${appUser.password}\nconnect-timeout=5\n`,
+        };
+        const items: any[] = [];
+        for (const [name, data] of Object.entries(this.options.secrets ?? {})) {
+            items.push(secret(name, data));
+            if (data["ca.crt"]) {
+                client["ca.crt"] = data["ca.crt"];
+            }
         }
-        lines.push(`${this.address(0)} ${this.serviceHosts.primary}`);
-        lines.push(`${this.address(readTarget)} ${this.serviceHosts.read}`);
-        // written in place: the file is bind-mounted into running pods
-        fs.writeFileSync(this.hostsFile(podName), lines.join("\n") + "\n");
+        items.push(secret(clientPodName, client));
+        for (const r of this.rendered.resources) {
+            if (!r.type.startsWith("kubernetes:")) {
+                continue;
+            }
+            const object = JSON.parse(JSON.stringify(r.inputs));
+            if (object.kind === "StatefulSet") {
+                object.spec.replicas = 0; // the scenarios scale it
+            }
+            if (object.metadata?.name === this.rendered.topologyConfigMap.metadata.name) {
+                object.data.replicas = "0";
+            }
+            items.push(object);
+        }
+        const mysqlUid = this.rendered.statefulSet.spec.template.spec.securityContext.runAsUser;
+        items.push({
+            apiVersion: "v1", kind: "Pod", metadata: { name: clientPodName, namespace: this.namespace },
+            spec: {
+                securityContext: { runAsUser: mysqlUid, runAsGroup: mysqlUid, fsGroup: mysqlUid },
+                terminationGracePeriodSeconds: 1,
+                containers: [{
+                    name: "client", image: this.serverImage, command: ["sleep", "infinity"],
+                    volumeMounts: [{ name: "client", mountPath: "/etc/e2e-client", readOnly: true }],
+                }],
+                volumes: [{ name: "client", secret: { secretName: clientPodName, defaultMode: 0o440 } }],
+            },
+        });
+        await this.kubectl(["apply", "--server-side", "--field-manager=e2e", "-f", "-"],
+            JSON.stringify({ apiVersion: "v1", kind: "List", items }));
+        this.log(`applied ${items.length} objects to namespace ${this.namespace}: ${items.map((i) => `${i.kind}/${i.metadata.name}`).join(" ")}`);
+        await waitFor("the client pod", 120000, async () => this.runningPod(clientPodName)?.runs.client !== undefined || undefined);
+    }
+
+    private isHeld(pod: IPod): boolean {
+        const ordinal = this.ordinalOf(pod.metadata?.name ?? "");
+        return ordinal !== undefined && this.held.has(ordinal);
+    }
+
+    private ordinalOf(podName: string): number | undefined {
+        const m = podName.match(/^(.*)-(\d+)$/);
+        return m && m[1] === this.name ? Number(m[2]) : undefined;
+    }
+
+    /** The API pods of the StatefulSet, by ordinal (from the agent's informer). */
+    private apiPods(): Map<number, IPod> {
+        const out = new Map<number, IPod>();
+        for (const pod of this.kube.agent.pods.list()) {
+            const ordinal = pod.metadata?.namespace === this.namespace ? this.ordinalOf(pod.metadata?.name ?? "") : undefined;
+            if (ordinal !== undefined) {
+                out.set(ordinal, pod);
+            }
+        }
+        return out;
+    }
+
+    private runningPod(name: string): Pod | undefined {
+        const entry = this.kube.agent.runtime.running()
+            .find((p) => p.pod.metadata?.namespace === this.namespace && p.pod.metadata?.name === name);
+        return entry && this.kube.agent.runtime.harnessPod(entry.uid);
+    }
+
+    /** The pods that run now (started, not being deleted), by ordinal. */
+    get pods(): Map<number, Pod> {
+        const out = new Map<number, Pod>();
+        for (const { uid, pod } of this.kube.agent.runtime.running()) {
+            const ordinal = pod.metadata?.namespace === this.namespace ? this.ordinalOf(pod.metadata?.name ?? "") : undefined;
+            const harness = this.kube.agent.runtime.harnessPod(uid);
+            if (ordinal !== undefined && harness && !pod.metadata?.deletionTimestamp) {
+                out.set(ordinal, harness);
+            }
+        }
+        return new Map([...out.entries()].sort(([a], [b]) => a - b));
+    }
+
+    pod(ordinal: number): Pod {
+        const pod = this.pods.get(ordinal);
+        if (!pod) {
+            throw new Error(`no running pod ${ordinal}`);
+        }
+        return pod;
+    }
+
+    private get clientPod(): Pod {
+        const pod = this.runningPod(clientPodName);
+        if (!pod) {
+            throw new Error("the client pod does not run");
+        }
+        return pod;
+    }
+
+    /** Ready as the API says it (the agent wrote the Ready condition), and as the runtime sees it. */
+    private apiReady(ordinal: number): boolean {
+        const pod = this.apiPods().get(ordinal);
+        return pod !== undefined && !pod.metadata?.deletionTimestamp
+            && pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true
+            && this.pods.get(ordinal)?.ready === true;
+    }
+
+    private async waitReady(ordinal: number, timeoutMs: number): Promise<Pod> {
+        await this.kube.waitFor(`pod ${this.name}-${ordinal} Ready`, timeoutMs, () => this.apiReady(ordinal));
+        this.log(`${this.name}-${ordinal} ready`);
+        return this.pod(ordinal);
+    }
+
+    private async scaleStatefulSet(replicas: number): Promise<void> {
+        await this.kubectl(["scale", "statefulset", this.name, `--replicas=${replicas}`]);
+    }
+
+    private get specReplicas(): number {
+        const pods = [...this.apiPods().keys()];
+        return pods.length === 0 ? 0 : Math.max(...pods) + 1;
     }
 
     /**
-     * Scales like the StatefulSet controller with Parallel pod management, after Pulumi updated the
-     * topology ConfigMap: every missing pod starts at once; surplus pods go from the highest ordinal.
+     * What `pulumi up` with a new `replicas` does: the topology ConfigMap first (kept at the larger
+     * count while pods go), then the StatefulSet (Parallel: missing pods start at once, surplus go).
      */
     async scaleTo(replicas: number, readyTimeoutMs = 300000): Promise<void> {
-        this.setTopology(Math.max(replicas, ...[...this.pods.keys()].map((n) => n + 1)));
-        const missing = Array.from({ length: replicas }, (_, n) => n).filter((n) => !this.pods.has(n));
-        await Promise.all(missing.map((n) => this.startPod(n, readyTimeoutMs)));
-        const doomed = [...this.pods.keys()].filter((n) => n >= replicas).sort((a, b) => b - a);
-        for (const n of doomed) {
-            await this.deletePod(n);
+        await this.setTopology(Math.max(replicas, this.specReplicas));
+        for (let n = 0; n < replicas; n++) {
+            this.held.delete(n);
         }
-        this.setTopology(replicas);
+        await this.scaleStatefulSet(replicas);
+        await Promise.all(Array.from({ length: replicas }, (_, n) => this.waitReady(n, readyTimeoutMs)));
+        await this.kube.waitFor(`pods >= ${replicas} gone`, 300000, () => [...this.apiPods().keys()].every((n) => n < replicas));
+        for (const n of [...this.held]) {
+            if (n >= replicas) {
+                this.held.delete(n);
+            }
+        }
+        await this.setTopology(replicas);
     }
 
-    /** The topology ConfigMap's replica count, as the kubelet refreshes a mounted ConfigMap. */
-    setTopology(replicas: number): void {
+    /** The topology ConfigMap's replica count; the agent refreshes the mounted files. */
+    async setTopology(replicas: number): Promise<void> {
         const name = this.rendered.topologyConfigMap.metadata.name;
-        fs.writeFileSync(path.join(this.workDir, "configmaps", name, "replicas"), String(replicas));
+        await this.kubectl(["patch", "configmap", name, "--type=merge", "-p", JSON.stringify({ data: { replicas: String(replicas) } })]);
+        // the agent rewrites ConfigMap volumes on its informer's event; wait until running pods see it
+        await this.kube.waitFor(`topology ${replicas} in the pods`, 30000, () => [...this.pods.values()].every((pod) => {
+            const file = path.join(pod.volumeDir("topology"), "replicas");
+            return !fs.existsSync(path.dirname(file)) || fs.readFileSync(file, "utf8") === String(replicas);
+        }));
     }
 
     async startPod(ordinal: number, readyTimeoutMs = 300000): Promise<Pod> {
-        const pod = this.launchPod(ordinal);
-        await pod.waitReady(readyTimeoutMs);
-        this.log(`${pod.name} ready`);
-        return pod;
+        await this.launchPod(ordinal);
+        return this.waitReady(ordinal, readyTimeoutMs);
     }
 
-    /** Creates a pod and starts it without waiting for anything (init containers may wait on peers). */
-    launchPod(ordinal: number): Pod {
-        const pod = new Pod(this, ordinal);
-        this.pods.set(ordinal, pod);
-        this.log(`starting ${pod.name}`);
-        pod.start().catch((error) => this.log(`${pod.name}: ${error}`));
-        return pod;
+    /** Lets the node start pod `ordinal` (the controller has recreated it) and returns it once it runs. */
+    async launchPod(ordinal: number): Promise<Pod> {
+        if (ordinal >= this.specReplicas && !this.apiPods().has(ordinal)) {
+            throw new Error(`pod ${ordinal} is not part of the StatefulSet (scale first)`);
+        }
+        this.held.delete(ordinal);
+        this.log(`starting ${this.name}-${ordinal}`);
+        return waitFor(`pod ${this.name}-${ordinal} running`, 120000, async () => this.pods.get(ordinal));
     }
 
     /** Cuts (or restores) a pod's network link, as a node or network failure would. */
     async setLink(ordinal: number, up: boolean): Promise<void> {
         const pod = this.pod(ordinal);
-        const result = await run("ip", ["-n", `${this.net}-${pod.name}`, "link", "set", "eth0", up ? "up" : "down"]);
+        const result = await run("ip", ["-n", pod.netns, "link", "set", "eth0", up ? "up" : "down"]);
         if (result.code !== 0) {
             throw new Error(`link ${up ? "up" : "down"} on ${pod.name}: ${result.stderr}`);
         }
     }
 
-    async deletePod(ordinal: number): Promise<void> {
-        const pod = this.pod(ordinal);
-        await pod.stop();
-        this.pods.delete(ordinal);
+    /** `kubectl delete pod`: preStop, SIGTERM, grace; the controller recreates it, held until started. */
+    async deletePod(ordinal: number, extra: readonly string[] = []): Promise<void> {
+        this.held.add(ordinal);
+        const old = this.apiPods().get(ordinal)?.metadata?.uid;
+        await this.kubectl(["delete", "pod", `${this.name}-${ordinal}`, "--wait=true", "--timeout=300s", ...extra], undefined, 320000);
+        await this.kube.waitFor(`pod ${this.name}-${ordinal} recreated`, 60000, () => {
+            const uid = this.apiPods().get(ordinal)?.metadata?.uid;
+            return uid !== undefined && uid !== old;
+        });
     }
 
-    /** A node failure under the pod: every process killed at once (no preStop, no grace). */
+    /** A node failure under the pod: every process SIGKILLed at once (no preStop, no grace), then the pod object goes. */
     async crashPod(ordinal: number): Promise<void> {
+        this.held.add(ordinal);
         await this.pod(ordinal).stop(0, true);
-        this.pods.delete(ordinal);
+        await this.deletePod(ordinal, ["--grace-period=1"]);
     }
 
     /** Pod restart (deleted and recreated by the controller): init containers run again. */
@@ -212,29 +315,57 @@ export class EmulatedCluster implements PodHost {
         return this.startPod(ordinal, readyTimeoutMs);
     }
 
-    /** Deletes a stopped pod's PersistentVolumeClaim (its data). */
+    /**
+     * Empties a held pod's data volume: what deleting its PersistentVolumeClaim and getting a new,
+     * empty one does to the component (the claim object stays).
+     */
     deleteVolume(ordinal: number): void {
-        fs.rmSync(this.claimDir(ordinal), { recursive: true, force: true });
-    }
-
-    /** The host directory behind pod `ordinal`'s data claim (it outlives the pod). */
-    claimDir(ordinal: number): string {
-        const [volume] = Object.entries(this.template.volumes).find(([, kind]) => kind === "claim")!;
-        return path.join(this.workDir, "pvc", `${volume}-${this.template.statefulSetName}-${ordinal}`);
-    }
-
-    pod(ordinal: number): Pod {
-        const pod = this.pods.get(ordinal);
-        if (!pod) {
-            throw new Error(`no pod ${ordinal}`);
+        if (this.pods.has(ordinal) || (this.apiPods().has(ordinal) && !this.held.has(ordinal))) {
+            throw new Error(`pod ${ordinal} runs or may start: delete it before its volume`);
         }
-        return pod;
+        const dir = this.claimDir(ordinal);
+        for (const entry of fs.readdirSync(dir)) {
+            fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+        }
+    }
+
+    /** The host directory of the PersistentVolume bound to pod `ordinal`'s data claim (it outlives the pod). */
+    claimDir(ordinal: number): string {
+        const template = this.rendered.statefulSet.spec.volumeClaimTemplates[0].metadata.name;
+        const claim = this.kube.agent.claims.get(this.namespace, `${template}-${this.name}-${ordinal}`);
+        const pv = claim?.spec?.volumeName ? this.kube.agent.volumes.get("", claim.spec.volumeName) : undefined;
+        const dir = pv?.spec?.local?.path ?? pv?.spec?.hostPath?.path;
+        if (!dir) {
+            throw new Error(`the data claim of pod ${ordinal} is not bound`);
+        }
+        return dir;
+    }
+
+    /** The directories of every bound claim in the namespace (scaled-away pods' too). */
+    allClaimDirs(): string[] {
+        return this.kube.agent.claims.list().filter((c) => c.metadata?.namespace === this.namespace && c.spec?.volumeName)
+            .map((c) => this.kube.agent.volumes.get("", c.spec!.volumeName!))
+            .map((pv) => pv?.spec?.local?.path ?? pv?.spec?.hostPath?.path)
+            .filter((d): d is string => d !== undefined);
+    }
+
+    /** Pod `ordinal`'s log `label` (e.g. "mysql-0"): every incarnation's file, oldest first. */
+    podLog(ordinal: number, label: string): string {
+        const file = `${this.name}-${ordinal}-${label}.log`;
+        return this.kube.podLogFiles(this.namespace, `${this.name}-${ordinal}`).filter((f) => path.basename(f) === file)
+            .map((f) => fs.readFileSync(f, "utf8")).join("");
+    }
+
+    /** Every log of this cluster: the pods' (all incarnations) and the test's own. */
+    logFiles(): string[] {
+        const own = fs.readdirSync(path.join(this.workDir, "logs")).map((f) => path.join(this.workDir, "logs", f));
+        return [...this.kube.podLogFiles(this.namespace), ...own];
     }
 
     /** The server container's literal (non-secret) environment: client binary, paths, dialect. */
     get serverEnv(): Record<string, string> {
-        const mysql = this.template.containers[0];
-        return Object.fromEntries(mysql.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+        const mysql = this.rendered.statefulSet.spec.template.spec.containers[0];
+        return Object.fromEntries(mysql.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
     }
 
     /** SQL as root over the pod's socket, with the credentials file the component's scripts wrote. */
@@ -242,7 +373,7 @@ export class EmulatedCluster implements PodHost {
         const pod = this.pod(ordinal);
         const env = this.serverEnv;
         // SQL on stdin, never in an argument list
-        const result = await pod.exec(this.template.containers[0].name,
+        const result = await pod.exec(this.serverContainer,
             [env.MYSQL_CLIENT, `--defaults-file=${env.RUN_DIR}/root.cnf`, ...format], { input: sql });
         if (result.code !== 0) {
             throw new Error(`${pod.name}: ${sql}: ${result.stderr}`);
@@ -250,25 +381,15 @@ export class EmulatedCluster implements PodHost {
         return result.stdout.trim();
     }
 
-    /** SQL as the application user from the client namespace, through a Service name. */
+    /** SQL as the application user from the client pod, through a Service name. */
     async clientSql(service: "primary" | "read" | { ordinal: number }, sql: string, timeoutMs = 60000): Promise<RunResult> {
-        if (service === "read") {
-            const ready = [...this.pods.values()].filter((p) => p.ready).map((p) => p.ordinal);
-            if (ready.length === 0) {
-                throw new Error("the read Service has no ready endpoint");
-            }
-            this.writeHosts("client", ready[this.readRoundRobin++ % ready.length]);
-        }
-        return run(path.join(infraDir, "pod-exec.sh"), this.clientCommand(service, ["-e", sql]), {
-            env: this.clientEnv(), timeoutMs,
-        });
+        return this.clientPod.exec("client", this.clientCommand(service, ["-e", sql]), { timeoutMs });
     }
 
     /** A client command line for the given Service (the password is in a mounted file). */
     clientCommand(service: "primary" | "read" | { ordinal: number }, extra: string[]): string[] {
         const client = this.serverEnv.MYSQL_CLIENT;
-        const host = typeof service === "string" ? this.serviceHosts[service]
-            : `${this.template.statefulSetName}-${service.ordinal}.${this.template.serviceName}`;
+        const host = typeof service === "string" ? this.serviceHosts[service] : `${this.name}-${service.ordinal}.${this.serviceName}`;
         return [client, "--defaults-file=/etc/e2e-client/app.cnf", ...this.clientTls, "-h", host,
             "-P", String(this.rendered.services.primary.spec.ports[0].port), "--batch", "--skip-column-names",
             appUser.database, ...extra];
@@ -276,7 +397,7 @@ export class EmulatedCluster implements PodHost {
 
     /** Client TLS options when the cluster serves TLS: encrypt and verify the server's name. */
     get clientTls(): string[] {
-        if (Object.keys(this.template.secretVolumes).length === 0) {
+        if (!this.options.args.tls) {
             return [];
         }
         return this.options.engine === "mariadb"
@@ -284,18 +405,10 @@ export class EmulatedCluster implements PodHost {
             : ["--ssl-mode=VERIFY_IDENTITY", "--ssl-ca=/etc/e2e-client/ca.crt"];
     }
 
+    /** pod-exec.sh's environment for the client pod's container, with extra `host:container` mounts. */
     clientEnv(extraMounts: readonly string[] = []): NodeJS.ProcessEnv {
-        const image = this.image(this.template.containers[0].image);
-        return {
-            PATH: process.env.PATH,
-            POD_NETNS: `${this.net}-client`,
-            POD_HOSTNAME: "client",
-            POD_ROOT: image.root,
-            POD_MOUNTS: [`${path.join(this.workDir, "client")}:/etc/e2e-client:ro`, ...extraMounts].join("\n"),
-            POD_HOSTS_FILE: this.hostsFile("client"),
-            POD_UID: String(image.uid),
-            POD_GID: String(image.gid),
-        };
+        const env = this.clientPod.execEnv("client");
+        return { ...env, POD_MOUNTS: [env.POD_MOUNTS ?? "", ...extraMounts].filter((m) => m !== "").join("\n") };
     }
 
     /** Waits until every running pod has `rows` rows in the test table. */
@@ -309,14 +422,14 @@ export class EmulatedCluster implements PodHost {
     /** CHECKSUM TABLE of the test table on every running pod. */
     async checksums(): Promise<Record<number, string>> {
         const sums: Record<number, string> = {};
-        for (const ordinal of [...this.pods.keys()].sort()) {
+        for (const ordinal of this.pods.keys()) {
             sums[ordinal] = (await this.rootSql(ordinal, `CHECKSUM TABLE ${appUser.database}.t`)).split("\t")[1];
         }
         return sums;
     }
 
     private startArgvSampler(): void {
-        const secrets = Object.values(this.template.secretData).filter((v) => v.length > 0);
+        const secrets = this.secretValues;
         const sampler = this.argvSampler;
         const sample = async () => {
             const ps = await run("ps", ["-eo", "args"]);
@@ -332,13 +445,11 @@ export class EmulatedCluster implements PodHost {
         sampler.timer = setTimeout(sample, 1000);
     }
 
-    /** Stops every pod and removes the network; volumes stay for the logs unless `removeFiles`. */
+    /** Deletes the namespace (pods stop with their grace period; volumes go); the pods' logs stay with the agent. */
     async destroy(removeFiles: boolean): Promise<void> {
         clearTimeout(this.argvSampler.timer);
-        for (const ordinal of [...this.pods.keys()].sort((a, b) => b - a)) {
-            await this.deletePod(ordinal).catch((error) => this.log(`cleanup of pod ${ordinal}: ${error}`));
-        }
-        await run(path.join(infraDir, "net.sh"), ["down", this.net]);
+        this.held.clear();
+        await this.kube.kubectl(["delete", "namespace", this.namespace, "--wait=true", "--timeout=300s"], { timeoutMs: 320000 });
         if (removeFiles) {
             fs.rmSync(this.workDir, { recursive: true, force: true });
         }

@@ -93,7 +93,8 @@ export class Pod {
         }
     }
 
-    private get netns() {
+    /** The pod's network namespace (ip netns name). */
+    get netns(): string {
         return `${this.host.net}-${this.netLabel}`;
     }
 
