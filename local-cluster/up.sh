@@ -98,7 +98,11 @@ wait_for "kube-controller-manager on 127.0.0.1:$kcm_port" 60 kube-controller-man
 wait_for "kube-scheduler on 127.0.0.1:$scheduler_port" 60 kube-scheduler \
   k --server="https://127.0.0.1:$scheduler_port" --insecure-skip-tls-verify get --raw /healthz
 wait_for "ServiceAccount default/default" 60 kube-controller-manager k -n default get serviceaccount default
-k apply -f "$lc_root/manifests/storage-class.yaml" >/dev/null
+# volumeBindingMode is immutable: a class from an older up.sh is replaced (its volumes stay)
+if ! k apply -f "$lc_root/manifests/storage-class.yaml" >/dev/null 2>&1; then
+  k delete storageclass local-dir >/dev/null
+  k apply -f "$lc_root/manifests/storage-class.yaml" >/dev/null
+fi
 log "ok: StorageClass local-dir (default)"
 
 if [[ ${LOCAL_CLUSTER_AGENT:-start} == none ]]; then

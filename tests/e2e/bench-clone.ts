@@ -234,7 +234,10 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
     kube ??= await TestKube.start(log);
     const cluster = await KubeCluster.create({
         engine, name: "db", namespace: `bench-${engine}`, kube, workDir, images, log,
-        args: { engine, version, replicas: 2, rootPassword, replicationPassword: secret(), backupPassword: secret() },
+        args: {
+            engine, version, replicas: 2, rootPassword, replicationPassword: secret(), backupPassword: secret(),
+            resources: { requests: { cpu: "100m", memory: "256Mi" } }, sidecarResources: { requests: { cpu: "20m", memory: "64Mi" } },
+        },
     });
     clusters.add(cluster);
     const image = images(cluster.serverImage);

@@ -46,6 +46,8 @@ async function runSuite(engine: "mysql" | "mariadb", version: string, suite: Sui
     const args: MySqlClusterArgs = {
         // primaryPeerWaitSeconds is the user's setting too: shorter waits, not test-only code paths
         engine, version, replicas: 3, primaryPeerWaitSeconds: 10, ...passwords,
+        // up to 12 pods of two engines on one 2-core node: small requests, as a user of a small node sets them
+        resources: { requests: { cpu: "100m", memory: "256Mi" } }, sidecarResources: { requests: { cpu: "20m", memory: "64Mi" } },
         database: appUser.database, user: appUser.user, userPassword: appUser.password, ...suite.extraArgs,
     };
     const cluster = await KubeCluster.create({
