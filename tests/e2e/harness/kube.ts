@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { IPod } from "kubernetes-models/v1/Pod";
 import { RunningNodeAgent, startNodeAgent } from "../../../local-cluster/node-agent/agent";
+import { spawn } from "child_process";
 import { run, RunResult } from "./process";
 
 const repoRoot = path.join(__dirname, "..", "..", "..");
@@ -29,6 +30,28 @@ const settings: Record<string, string> = {
     LOCAL_CLUSTER_AGENT: "none",
 };
 
+/** Runs up.sh, passing its progress (a cold build of the binaries takes half an hour) to `log` line by line. */
+function upWithProgress(env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<{ code: number; stdout: string }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(path.join(repoRoot, "local-cluster", "up.sh"), [], { env, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let partial = "";
+        child.stdout.on("data", (chunk) => (stdout += chunk));
+        child.stderr.on("data", (chunk) => {
+            const lines = (partial + chunk).split("\n");
+            partial = lines.pop() ?? "";
+            lines.filter((l) => l.trim() !== "").forEach((l) => log(`  ${l}`));
+        });
+        child.on("error", reject);
+        child.on("close", (code) => {
+            if (partial.trim() !== "") {
+                log(`  ${partial}`);
+            }
+            resolve({ code: code ?? 1, stdout });
+        });
+    });
+}
+
 export class TestKube {
     private readonly holders: Array<(pod: IPod) => boolean> = [];
 
@@ -40,9 +63,9 @@ export class TestKube {
         // a leftover of an interrupted run: its pods must not come back
         await run(path.join(repoRoot, "local-cluster", "down.sh"), ["--purge"], { env, timeoutMs: 180000 });
         log(`starting the control plane (local-cluster/up.sh, state in ${e2eKubeDir}); builds the binaries when they are not cached`);
-        const up = await run(path.join(repoRoot, "local-cluster", "up.sh"), [], { env, timeoutMs: 3 * 3600 * 1000 });
+        const up = await upWithProgress(env, log);
         if (up.code !== 0) {
-            throw new Error(`local-cluster/up.sh failed (exit ${up.code}):\n${up.stderr.split("\n").slice(-40).join("\n")}`);
+            throw new Error(`local-cluster/up.sh failed (exit ${up.code}); its output is above`);
         }
         const binDir = up.stdout.match(/^export PATH=(.*):\$PATH$/m)?.[1];
         if (!binDir || !fs.existsSync(path.join(binDir, "kubectl"))) {

@@ -1,9 +1,7 @@
 /**
- * The pod as the component registered it: containers, their env (secretKeyRef and fieldRef
- * resolved the way the kubelet would), mounts and probes. Nothing here is a second copy of
- * the manifest: every field is read from the rendered StatefulSet, ConfigMap and Secret.
+ * What the emulated kubelet (pod.ts) runs for one pod: containers, their env, mounts and probes.
+ * The node agent builds it from the API's Pod object (local-cluster/node-agent/podSpec.ts).
  */
-import { RenderedCluster } from "../../helpers/render";
 
 export interface ContainerTemplate {
     readonly name: string;
@@ -45,70 +43,6 @@ export interface PodTemplate {
     readonly configMapData: Readonly<Record<string, string>>;
     readonly secretData: Readonly<Record<string, string>>;
     readonly runAsUser: number;
-}
-
-function probe(p: any): ProbeTemplate | undefined {
-    return p && {
-        command: p.exec.command,
-        periodSeconds: p.periodSeconds ?? 10,
-        failureThreshold: p.failureThreshold ?? 3,
-        timeoutSeconds: p.timeoutSeconds ?? 1,
-    };
-}
-
-function container(c: any): ContainerTemplate {
-    if (c.args !== undefined) {
-        throw new Error(`container ${c.name} has args; the harness runs command only`);
-    }
-    return {
-        name: c.name, image: c.image, command: c.command, env: c.env ?? [], mounts: c.volumeMounts ?? [],
-        readOnlyRootFilesystem: c.securityContext?.readOnlyRootFilesystem === true,
-        preStop: c.lifecycle?.preStop?.exec?.command,
-        readinessProbe: probe(c.readinessProbe), livenessProbe: probe(c.livenessProbe), startupProbe: probe(c.startupProbe),
-    };
-}
-
-export function podTemplate(rendered: RenderedCluster): PodTemplate {
-    const sts = rendered.statefulSet;
-    const spec = sts.spec.template.spec;
-    const volumes: Record<string, "configMap" | "emptyDir" | "claim" | "secret"> = {};
-    const secretVolumes: Record<string, { secretName: string; defaultMode: number }> = {};
-    const configMapVolumes: Record<string, { name: string; defaultMode: number }> = {};
-    const configMaps = Object.fromEntries([rendered.configMap, rendered.topologyConfigMap].map((cm) => [cm.metadata.name, cm.data]));
-    for (const v of spec.volumes) {
-        if (v.configMap) {
-            if (!(v.configMap.name in configMaps)) {
-                throw new Error(`volume ${v.name} mounts an unknown ConfigMap ${v.configMap.name}`);
-            }
-            volumes[v.name] = "configMap";
-            configMapVolumes[v.name] = { name: v.configMap.name, defaultMode: v.configMap.defaultMode ?? 0o644 };
-        } else if (v.emptyDir) {
-            volumes[v.name] = "emptyDir";
-        } else if (v.secret) {
-            volumes[v.name] = "secret";
-            secretVolumes[v.name] = { secretName: v.secret.secretName, defaultMode: v.secret.defaultMode ?? 0o644 };
-        } else {
-            throw new Error(`volume ${v.name} has a kind the harness does not emulate`);
-        }
-    }
-    for (const claim of sts.spec.volumeClaimTemplates) {
-        volumes[claim.metadata.name] = "claim";
-    }
-    return {
-        statefulSetName: sts.metadata.name,
-        serviceName: sts.spec.serviceName,
-        namespace: sts.metadata.namespace,
-        replicas: sts.spec.replicas,
-        initContainers: spec.initContainers.map(container),
-        containers: spec.containers.map(container),
-        volumes,
-        secretVolumes,
-        configMapVolumes,
-        configMaps,
-        configMapData: rendered.configMap.data,
-        secretData: rendered.secret.stringData,
-        runAsUser: spec.securityContext.runAsUser,
-    };
 }
 
 /** A container's environment for pod `podName`, as the kubelet resolves it. */
