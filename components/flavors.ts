@@ -41,6 +41,8 @@ export interface Flavor {
     readonly replicaSettings: ReadonlyArray<readonly [string, string]>;
     /** Numeric uid/gid of the `mysql` user in the default image. */
     readonly mysqlUid: number;
+    /** ALTER USER ... RETAIN CURRENT PASSWORD (MySQL 8.0.14+): a rotation keeps the old password valid too. */
+    readonly dualPasswords: boolean;
     /** The images write only to the pod's volumes, so the root filesystem can be read-only. */
     readonly readOnlyRootFilesystem: boolean;
 }
@@ -60,6 +62,8 @@ const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Fla
         ["gtid_mode", "ON"],
         ["enforce_gtid_consistency", "ON"],
         ["plugin-load-add", "mysql_clone.so"],
+        // the pod's local administrator logs in over the socket as its OS user (no password)
+        ["plugin-load-add", "auth_socket.so"],
         ["secure-file-priv", "NULL"],
         ["loose-mysqlx", "OFF"],
         // a silent network cut is noticed in seconds, not the default 60 (heartbeats every 5 s)
@@ -72,6 +76,7 @@ const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Fla
         ["super_read_only", "ON"],
     ],
     mysqlUid: 999,
+    dualPasswords: true,
     readOnlyRootFilesystem: true,
 });
 
@@ -113,6 +118,7 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp): Flavor 
     // MariaDB has no super_read_only; read_only binds every account without READ_ONLY ADMIN
     replicaSettings: [["read_only", "ON"]],
     mysqlUid: 999,
+    dualPasswords: false,
     readOnlyRootFilesystem: true,
 });
 
@@ -148,12 +154,14 @@ export const flavors: readonly Flavor[] = [
             ["expire_logs_days", "7"],
             ["secure-file-priv", "NULL"],
             ["skip_slave_start", "ON"],
+            ["plugin-load-add", "auth_socket.so"],
         ],
         replicaSettings: [
             ["read_only", "ON"],
             ["super_read_only", "ON"],
         ],
         mysqlUid: 999,
+        dualPasswords: false,
         // the xtrabackup 2.4 sample image is not known to work read-only
         readOnlyRootFilesystem: false,
     },

@@ -18,6 +18,13 @@ export const paths = {
     topologyDir: "/etc/mysql-cluster-topology",
     /** The TLS Secret (tls.crt, tls.key, ca.crt), when TLS is on. */
     tlsDir: "/etc/mysql-tls",
+    /**
+     * The credentials Secret, one file per key. Scripts read a password at each use, so a changed
+     * Secret (rotation) reaches running pods without a restart.
+     */
+    credentialsDir: "/etc/mysql-cluster-credentials",
+    /** The backup sidecar's view of the credentials Secret: the backup password only. */
+    backupCredentialsDir: "/etc/mysql-cluster-backup-credentials",
 } as const;
 
 /** Volume names in the pod spec. */
@@ -29,4 +36,6 @@ export const volumes = {
     tmp: "tmp",
     tls: "tls",
     topology: "topology",
+    credentials: "credentials",
+    backupCredentials: "backup-credentials",
 } as const;

@@ -1,7 +1,7 @@
 /** Containers of a cluster pod: environment, mounts and probes, all driving the pod scripts. */
 import * as k8s from "@pulumi/kubernetes";
 import { ClusterConfig, ContainerResources } from "../config";
-import { clusterNames, secretKeys } from "../names";
+import { clusterNames } from "../names";
 import { paths, volumes } from "../paths";
 import { scriptCommand } from "../scripts";
 
@@ -12,6 +12,11 @@ type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 
 /** The replication account's name; the same on every flavor. */
 export const replicationUser = "repl";
+/**
+ * The pod's local administrator: the OS account the images run as (uid 999 is `mysql` in the
+ * official MySQL and MariaDB images), which logs in over the socket without a password.
+ */
+export const localAdminUser = "mysql";
 /** server-id = base + ordinal; 0 is not a valid server id. */
 export const serverIdBase = 100;
 /** A backup stream or clone silent for this long is treated as broken. */
@@ -19,8 +24,8 @@ export const transferIdleTimeoutSeconds = 600;
 const probePeriodSeconds = 10;
 const startupProbePeriodSeconds = 2;
 
-/** Non-secret parameters of every script, sorted by name. */
-export function scriptEnv(config: ClusterConfig): EnvVar[] {
+/** Non-secret parameters of every script, sorted by name; `credentialsDir`: where this container sees the Secret. */
+export function scriptEnv(config: ClusterConfig, credentialsDir: string = paths.credentialsDir): EnvVar[] {
     const { flavor } = config;
     const names = clusterNames(config.name);
     const values: Record<string, string | undefined> = {
@@ -32,15 +37,18 @@ export function scriptEnv(config: ClusterConfig): EnvVar[] {
         BACKUP_USER: flavor.backupAccount.user,
         BACKUP_USER_HOST: flavor.backupAccount.host,
         BOOTSTRAP_METHOD: flavor.bootstrap,
+        CREDENTIALS_DIR: credentialsDir,
         CLUSTER_NAME: names.statefulSet,
         CONFIG_DIR: paths.configDir,
         CONF_FILE: paths.confFile,
         DATADIR: paths.dataDir,
         DATA_ROOT: paths.dataRoot,
+        DUAL_PASSWORDS: flavor.dualPasswords ? "1" : "0",
         ENGINE: flavor.engine,
         HEADLESS_SERVICE: names.headlessService,
         INIT_METHOD: flavor.initMethod,
         INSTALL_DB: flavor.binaries.installDb,
+        LOCAL_ADMIN_USER: localAdminUser,
         MAX_REPLICA_LAG_SECONDS: String(config.maxReplicaLagSeconds),
         MYSQLD: flavor.binaries.server,
         MYSQL_CLIENT: flavor.binaries.client,
@@ -67,22 +75,6 @@ export function scriptEnv(config: ClusterConfig): EnvVar[] {
         }
     }
     return env;
-}
-
-const passwordEnvNames = {
-    root: "ROOT_PASSWORD",
-    replication: "REPLICATION_PASSWORD",
-    backup: "BACKUP_PASSWORD",
-    user: "APP_PASSWORD",
-} as const;
-
-/** Passwords a container needs, as references into the Secret: values never enter the spec. */
-function passwordEnv(config: ClusterConfig, which: ReadonlyArray<keyof typeof secretKeys>): EnvVar[] {
-    const secretName = clusterNames(config.name, config.existingSecretName).secret;
-    return which.map((key) => ({
-        name: passwordEnvNames[key],
-        valueFrom: { secretKeyRef: { name: secretName, key: secretKeys[key] } },
-    }));
 }
 
 function mount(volume: string, mountPath: string, readOnly = false): VolumeMount {
@@ -135,10 +127,8 @@ export function initMysqlContainer(config: ClusterConfig): Container {
     };
 }
 
-/** Every password the server container's scripts may need (a new cluster creates each account). */
-function serverPasswords(config: ClusterConfig): Array<keyof typeof secretKeys> {
-    return config.application?.user !== undefined ? ["root", "replication", "backup", "user"] : ["root", "replication", "backup"];
-}
+/** The credentials Secret, for the containers that create or update accounts (every key). */
+const credentialsMount = mount(volumes.credentials, paths.credentialsDir, true);
 
 /**
  * clone-mysql: fills an empty volume only: a new cluster when every pod is empty, a re-seed of pod 0
@@ -149,22 +139,22 @@ export function cloneMysqlContainer(config: ClusterConfig): Container {
         name: "clone-mysql",
         image: config.backupImage,
         command: scriptCommand(paths.configDir, "clone-mysql.sh"),
-        env: [...scriptEnv(config), ...passwordEnv(config, serverPasswords(config))],
-        volumeMounts: dataMounts(config),
+        env: scriptEnv(config),
+        volumeMounts: [...dataMounts(config), credentialsMount],
         resources: resources(config.resources),
         securityContext: hardened(config),
     };
 }
 
-/** mysql: the server, started by run-mysql.sh; probes authenticate as root over the socket. */
+/** mysql: the server, started by run-mysql.sh; probes log in as the local administrator over the socket (no password). */
 export function mysqlContainer(config: ClusterConfig): Container {
     return {
         name: "mysql",
         image: config.image,
         command: scriptCommand(paths.configDir, "run-mysql.sh"),
-        env: [...scriptEnv(config), ...passwordEnv(config, serverPasswords(config))],
+        env: scriptEnv(config),
         ports: [{ name: "mysql", containerPort: config.port }],
-        volumeMounts: dataMounts(config),
+        volumeMounts: [...dataMounts(config), credentialsMount],
         resources: resources(config.resources),
         securityContext: hardened(config),
         // checked often, so a started server is ready in seconds; the budget stays startupTimeoutSeconds
@@ -185,8 +175,8 @@ export function memberSidecarContainer(config: ClusterConfig): Container {
         name: "member",
         image: config.image,
         command: scriptCommand(paths.configDir, "member.sh"),
-        env: [...scriptEnv(config), ...passwordEnv(config, ["root", "replication"])],
-        volumeMounts: dataMounts(config),
+        env: scriptEnv(config),
+        volumeMounts: [...dataMounts(config), credentialsMount],
         resources: resources(config.sidecarResources),
         securityContext: hardened(config),
     };
@@ -198,9 +188,10 @@ export function backupSidecarContainer(config: ClusterConfig): Container {
         name: "backup",
         image: config.backupImage,
         command: scriptCommand(paths.configDir, "serve-backup.sh"),
-        env: [...scriptEnv(config), ...passwordEnv(config, ["backup"])],
+        // its own view of the Secret: the backup password only
+        env: scriptEnv(config, paths.backupCredentialsDir),
         ports: [{ name: "backup", containerPort: config.backupPort }],
-        volumeMounts: dataMounts(config),
+        volumeMounts: [...dataMounts(config), mount(volumes.backupCredentials, paths.backupCredentialsDir, true)],
         resources: resources(config.sidecarResources),
         securityContext: hardened(config),
     };

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ClusterConfig } from "../config";
-import { clusterNames, objectLabels, objectMeta, selectorLabels } from "../names";
+import { clusterNames, objectLabels, objectMeta, secretKeys, selectorLabels } from "../names";
 import { volumes } from "../paths";
 import { backupSidecarContainer, cloneMysqlContainer, initMysqlContainer, memberSidecarContainer, mysqlContainer } from "./containers";
 
@@ -30,10 +30,12 @@ function scheduling(config: ClusterConfig) {
 
 export function buildStatefulSet(config: ClusterConfig, configChecksum: string): StatefulSet {
     const names = clusterNames(config.name);
+    const secretName = clusterNames(config.name, config.existingSecretName).secret;
     const labels = objectLabels(config.name, config.version, config.labels);
     const uid = config.flavor.mysqlUid;
     const containers = [mysqlContainer(config), memberSidecarContainer(config)];
-    if (config.flavor.bootstrap === "stream") {
+    const hasBackupSidecar = config.flavor.bootstrap === "stream";
+    if (hasBackupSidecar) {
         containers.push(backupSidecarContainer(config));
     }
     return {
@@ -73,6 +75,12 @@ export function buildStatefulSet(config: ClusterConfig, configChecksum: string):
                         // socket and client option files with passwords: memory only
                         { name: volumes.run, emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
                         { name: volumes.tmp, emptyDir: {} },
+                        // passwords: readable by the mysql group only (fsGroup); the backup sidecar sees its own only
+                        { name: volumes.credentials, secret: { secretName, defaultMode: 0o440 } },
+                        ...(hasBackupSidecar ? [{
+                            name: volumes.backupCredentials,
+                            secret: { secretName, defaultMode: 0o440, items: [{ key: secretKeys.backup, path: secretKeys.backup }] },
+                        }] : []),
                         // readable by the mysql group only (fsGroup)
                         ...(config.tls ? [{ name: volumes.tls, secret: { secretName: config.tls.secretName, defaultMode: 0o440 } }] : []),
                     ],

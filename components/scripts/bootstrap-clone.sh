@@ -32,5 +32,5 @@ clone_sql() {
   fi
   printf 'CLONE INSTANCE FROM %s@%s:%d IDENTIFIED BY %s DATA DIRECTORY = %s%s;\n' \
     "$(sql_string "${BACKUP_USER:?}")" "$(sql_string "$1")" "$MYSQL_PORT" \
-    "$(sql_string "${BACKUP_PASSWORD:?}")" "$(sql_string "$2")" "$require"
+    "$(sql_string "$(credential backup-password)")" "$(sql_string "$2")" "$require"
 }

@@ -39,10 +39,10 @@ stream_estimate() { printf '%s\n' "${STREAM_BYTES:-}"; }
 receive_backup() {
   local idle=${TRANSFER_IDLE_TIMEOUT_SECONDS:?}
   if command -v socat >/dev/null; then
-    printf '%s\n' "${BACKUP_PASSWORD:?}" |
+    printf '%s\n' "$(credential backup-password)" |
       socat -b 65536 -t "$idle" -T "$idle" - "TCP:$1:${BACKUP_PORT:?},connect-timeout=10"
   elif command -v ncat >/dev/null; then
-    printf '%s\n' "${BACKUP_PASSWORD:?}" | ncat --wait 10 --idle-timeout "$idle" "$1" "${BACKUP_PORT:?}"
+    printf '%s\n' "$(credential backup-password)" | ncat --wait 10 --idle-timeout "$idle" "$1" "${BACKUP_PORT:?}"
   else
     die "neither socat nor ncat is installed in this image"
   fi

@@ -11,6 +11,8 @@ source "$here/lib.sh"
 source "$here/gtid.sh"
 # shellcheck source=members.sh
 source "$here/members.sh"
+# shellcheck source=accounts.sh
+source "$here/accounts.sh"
 # shellcheck source=initialize.sh
 source "$here/initialize.sh"
 # shellcheck source=replication.sh
@@ -32,6 +34,8 @@ case ${BOOTSTRAP_METHOD:?} in
 esac
 # shellcheck source=bootstrap-stream.sh
 source "$here/bootstrap-$BOOTSTRAP_METHOD.sh"
+require_credentials root-password replication-password backup-password
+[[ -z ${APP_USER:-} ]] || require_credentials user-password
 
 # copy_from DONOR: a complete copy of pod DONOR renamed into place, marked for run-mysql/member
 # to finish (replication position, or a re-seeded primary's transaction state)

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # A new cluster's first data directory (pod 0, every pod empty) and the throw-away servers the
-# bootstrap uses. Sourced by clone-mysql.sh.
+# bootstrap uses. Sourced by clone-mysql.sh (after accounts.sh).
 
 # init_datadir DIR: an empty server data directory (no users but root@localhost, no password)
 init_datadir() {
@@ -52,11 +52,12 @@ users_sql() {
   local account
   printf 'SET SESSION sql_log_bin = 0;\n'
   while IFS= read -r account; do printf 'DROP USER %s;\n' "$account"; done <"$1"
-  printf "ALTER USER 'root'@'localhost' IDENTIFIED BY %s;\n" "$(sql_string "${ROOT_PASSWORD:?}")"
+  local_admin_sql
+  printf "ALTER USER 'root'@'localhost' IDENTIFIED BY %s;\n" "$(sql_string "$(credential root-password)")"
   replication_user_sql
   printf 'CREATE USER %s@%s IDENTIFIED BY %s;\nGRANT %s ON *.* TO %s@%s;\n' \
     "$(sql_string "${BACKUP_USER:?}")" "$(sql_string "${BACKUP_USER_HOST:?}")" \
-    "$(sql_string "${BACKUP_PASSWORD:?}")" "${BACKUP_GRANTS:?}" \
+    "$(sql_string "$(credential backup-password)")" "${BACKUP_GRANTS:?}" \
     "$(sql_string "$BACKUP_USER")" "$(sql_string "$BACKUP_USER_HOST")"
   # the optional application schema and account (names validated by the component)
   if [[ -n ${APP_DATABASE:-} ]]; then
@@ -64,14 +65,14 @@ users_sql() {
   fi
   if [[ -n ${APP_USER:-} ]]; then
     printf "CREATE USER %s@'%%' IDENTIFIED BY %s;\nGRANT ALL ON \`%s\`.* TO %s@'%%';\n" \
-      "$(sql_string "$APP_USER")" "$(sql_string "${APP_PASSWORD:?}")" "${APP_DATABASE:?}" "$(sql_string "$APP_USER")"
+      "$(sql_string "$APP_USER")" "$(sql_string "$(credential user-password)")" "${APP_DATABASE:?}" "$(sql_string "$APP_USER")"
   fi
 }
 
 # replication_user_sql: the account replicas connect with (and peers ask each other's facts with)
 replication_user_sql() {
   printf "CREATE USER %s@'%%' IDENTIFIED BY %s;\nGRANT REPLICATION SLAVE ON *.* TO %s@'%%';\n" \
-    "$(sql_string "${REPLICATION_USER:?}")" "$(sql_string "${REPLICATION_PASSWORD:?}")" \
+    "$(sql_string "${REPLICATION_USER:?}")" "$(sql_string "$(credential replication-password)")" \
     "$(sql_string "$REPLICATION_USER")"
 }
 

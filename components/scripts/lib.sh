@@ -41,6 +41,33 @@ write_client_cnf() {
   mv -f "$file.tmp" "$file"
 }
 
+# credential KEY: a password from the mounted credentials Secret, read at each use so a changed
+# Secret (a rotation) reaches a running pod without a restart. KEY is one of root-password,
+# replication-password, backup-password, user-password (components/names.ts, secretKeys).
+credential() {
+  local file="${CREDENTIALS_DIR:?}/$1"
+  [[ -r $file ]] || die "the credentials Secret has no key '$1' (mounted at $CREDENTIALS_DIR)"
+  printf '%s' "$(<"$file")"
+}
+
+# require_credentials KEY...: stops the script at its start when the Secret lacks a key it needs
+# (a value read later inside $(...) could not stop it)
+require_credentials() {
+  local key
+  for key in "$@"; do credential "$key" >/dev/null; done
+}
+
+# write_admin_cnf FILE SOCKET: the option file of the pod's local administrator, who logs in over
+# the socket as the container's OS user (MariaDB unix_socket, MySQL auth_socket): no password, so
+# probes and the member agent work whatever the Secret says
+write_admin_cnf() {
+  (
+    umask 077
+    printf '[client]\nuser=%s\nsocket=%s\n' "${LOCAL_ADMIN_USER:?}" "$2" >"$1.tmp"
+  )
+  mv -f "$1.tmp" "$1"
+}
+
 # sql CNF [client options]: runs the SQL on stdin with the credentials in CNF
 sql() {
   local cnf=$1

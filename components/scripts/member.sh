@@ -13,9 +13,13 @@ source "$here/gtid.sh"
 source "$here/members.sh"
 # shellcheck source=replication.sh
 source "$here/replication.sh"
+# shellcheck source=accounts.sh
+source "$here/accounts.sh"
 
 ordinal=$(pod_ordinal "${POD_NAME:?}")
-cnf="${RUN_DIR:?}/root.cnf"
+require_credentials root-password replication-password backup-password
+[[ -z ${APP_USER:-} ]] || require_credentials user-password
+cnf="${RUN_DIR:?}/admin.cnf"
 state_file="$RUN_DIR/member.state"
 replication_words
 
@@ -46,7 +50,7 @@ finish_copy() {
   else
     sql_text=$(positioning_sql "$method" "$DATADIR") || return 1
     log "replication starts at: ${sql_text//$'\n'/ }"
-    sql_text="$(change_source_sql "$(peer_host 0)" "${MYSQL_PORT:?}" "$REPLICATION_USER" "$REPLICATION_PASSWORD")"$'\n'"$sql_text"
+    sql_text="$(change_source_sql "$(peer_host 0)" "${MYSQL_PORT:?}" "$REPLICATION_USER" "$(credential replication-password)")"$'\n'"$sql_text"
   fi
   sql "$cnf" <<<"$sql_text" || return 1
   rm -f "$DATADIR"/xtrabackup_{binlog_info,slave_info} "$DATADIR"/mariadb_backup_{binlog_info,slave_info}
@@ -115,7 +119,7 @@ replica_round() {
   verdict=$(decide_replica "$facts" "$source" "${errno:-0}")
   case $verdict in
     replicate)
-      [[ -n $status ]] || sql "$cnf" <<<"$(change_source_sql "$(peer_host 0)" "$MYSQL_PORT" "$REPLICATION_USER" "$REPLICATION_PASSWORD")
+      [[ -n $status ]] || sql "$cnf" <<<"$(change_source_sql "$(peer_host 0)" "$MYSQL_PORT" "$REPLICATION_USER" "$(credential replication-password)")
 $(gtid_positioning_sql)" || return 1
       threads_running "$status" || start_replica
       report replicating "from pod 0"
@@ -124,6 +128,25 @@ $(gtid_positioning_sql)" || return 1
     halt*) sql "$cnf" -e "$STOP_REPLICA" || true; report halted "${verdict#* } (README: failure recovery)" ;;
     wait*) report waiting "${verdict#* }" ;;
   esac
+}
+
+# sync_credentials: the accounts' passwords follow the mounted Secret, on this server: when this
+# agent starts (a Secret that changed while the pod was down, or new passwords on kept volumes)
+# and whenever the files change (a rotation by `pulumi up`; the kubelet refreshes them). A
+# replica's connection to pod 0 takes the replication password too.
+applied_credentials=''
+sync_credentials() {
+  local digest sql_text password
+  digest=$(cat "${CREDENTIALS_DIR:?}"/* | sha256sum)
+  [[ $digest != "$applied_credentials" ]] || return 0
+  sql_text=$(credentials_sql) || return 1
+  sql "$cnf" <<<"$sql_text" || return 1
+  if ((ordinal > 0)) && [[ -n $(replica_status "$cnf") ]]; then
+    password=$(credential replication-password) || return 1
+    sql "$cnf" <<<"$(source_password_sql "$password")" || return 1
+  fi
+  log "account passwords set from the credentials Secret${applied_credentials:+ (it changed)}"
+  applied_credentials=$digest
 }
 
 start_replica() { sql "$cnf" -e "$START_REPLICA"; }
@@ -149,6 +172,8 @@ while true; do
     report waiting "the server does not answer"
   elif [[ -f $DATADIR/$PENDING_MARKER ]]; then
     finish_copy || log "finishing the copy failed; retrying"
+  elif ! sync_credentials; then
+    log "setting the account passwords from the Secret failed; retrying"
   elif ((ordinal == 0)); then
     primary_round || log "this round failed; retrying"
   else

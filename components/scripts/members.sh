@@ -32,10 +32,11 @@ identity_sql() {
   printf 'GRANT SELECT ON mysql_cluster.* TO %s@%s;\n' "$(sql_string "${REPLICATION_USER:?}")" "'%'"
 }
 
-# peer_client_cnf: the replication account's option file for asking peers (mode 600, in RUN_DIR)
+# peer_client_cnf: the replication account's option file for asking peers (mode 600, in RUN_DIR),
+# written from the Secret at each use (a rotated password applies at once)
 peer_client_cnf() {
   local cnf="${RUN_DIR:?}/peer.cnf"
-  [[ -f $cnf ]] || write_client_cnf "$cnf" "${REPLICATION_USER:?}" "${REPLICATION_PASSWORD:?}" "${SOCKET:?}"
+  write_client_cnf "$cnf" "${REPLICATION_USER:?}" "$(credential replication-password)" "${SOCKET:?}"
   printf '%s\n' "$cnf"
 }
 

@@ -10,7 +10,7 @@ source "$here/lib.sh"
 # shellcheck source=replication.sh
 source "$here/replication.sh"
 
-cnf="${RUN_DIR:?}/root.cnf"
+cnf="${RUN_DIR:?}/admin.cnf"
 [[ -f $cnf ]] || exit 0
 if (($(pod_ordinal "${POD_NAME:?}") > 0)); then
   replication_words

@@ -5,8 +5,8 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -f ${RUN_DIR:?}/root.cnf ]] || die "server not set up yet"
-if server_answers "$RUN_DIR/root.cnf"; then
+[[ -f ${RUN_DIR:?}/admin.cnf ]] || die "server not set up yet"
+if server_answers "$RUN_DIR/admin.cnf"; then
   rm -f "$RUN_DIR/starting"
   exit 0
 fi

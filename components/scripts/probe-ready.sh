@@ -9,7 +9,7 @@ source "$here/lib.sh"
 # shellcheck source=replication.sh
 source "$here/replication.sh"
 
-cnf="${RUN_DIR:?}/root.cnf"
+cnf="${RUN_DIR:?}/admin.cnf"
 [[ -f $cnf ]] || die "server not set up yet"
 IFS=$'\t' read -r state message <"$RUN_DIR/member.state" 2>/dev/null || die "the member agent has not reported yet"
 if (($(pod_ordinal "${POD_NAME:?}") == 0)); then

@@ -36,6 +36,13 @@ change_source_sql() {
     "$SOURCE_OPT" "$(sql_string "$3")" "$SOURCE_OPT" "$(sql_string "$4")" "$SOURCE_OPT" "$extra"
 }
 
+# source_password_sql PASSWORD: the replication connection's password only (host and position
+# kept); replication is stopped first and started again by the member agent
+source_password_sql() {
+  replication_words
+  printf '%s;\n%s %s_PASSWORD=%s;\n' "$STOP_REPLICA" "$CHANGE_SOURCE" "$SOURCE_OPT" "$(sql_string "$1")"
+}
+
 # info_file DIR NAME: the backup's NAME file (xtrabackup_NAME, or mariadb_backup_NAME since 10.8)
 info_file() {
   local f

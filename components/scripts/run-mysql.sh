@@ -7,7 +7,10 @@ here=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-write_client_cnf "${RUN_DIR:?}/root.cnf" root "${ROOT_PASSWORD:?}" "${SOCKET:?}"
+# the local administrator's option file (socket authentication, no password): probes, the member
+# agent and operators use it, so a Secret that no longer matches the data is repaired, not fatal
+write_admin_cnf "${RUN_DIR:?}/admin.cnf" "${SOCKET:?}"
+require_credentials root-password replication-password backup-password
 # probe-alive.sh counts a pod that is still copying or starting as alive (a clone of any size is
 # never cut short by a probe); it removes this file once the server answers
 date +%s >"$RUN_DIR/starting"

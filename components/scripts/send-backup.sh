@@ -9,11 +9,13 @@ source "$here/lib.sh"
 #    nothing or garbage is dropped within seconds and never holds the donor
 token=''
 IFS= read -r -t "${AUTH_TIMEOUT_SECONDS:-3}" token || die "no credentials received; closing"
-[[ $(sha256_of "$token") == $(sha256_of "${BACKUP_PASSWORD:?}") ]] || die "wrong credentials; closing"
+[[ $(sha256_of "$token") == $(sha256_of "$(credential backup-password)") ]] || die "wrong credentials; closing"
 
 # 2. one backup at a time per donor: a second receiver is refused at once and tries another peer
 exec 9>"${RUN_DIR:?}/backup.lock"
 flock -n 9 || die "a backup is already streaming from this pod; closing"
+# the backup account's password as the Secret says now (the member agent applies rotations)
+write_client_cnf "$RUN_DIR/backup.cnf" "${BACKUP_USER:?}" "$(credential backup-password)" "${SOCKET:?}"
 
 # 3. the size for the receiver's progress, then the backup; --slave-info records the primary's
 #    position when this pod is a replica

@@ -8,7 +8,8 @@ here=$(dirname "${BASH_SOURCE[0]}")
 source "$here/lib.sh"
 
 # 1. the backup user's credentials, for send-backup.sh
-write_client_cnf "${RUN_DIR:?}/backup.cnf" "${BACKUP_USER:?}" "${BACKUP_PASSWORD:?}" "${SOCKET:?}"
+require_credentials backup-password
+write_client_cnf "${RUN_DIR:?}/backup.cnf" "${BACKUP_USER:?}" "$(credential backup-password)" "${SOCKET:?}"
 
 # 2. nothing to serve until the local server answers as the backup user
 until server_answers "$RUN_DIR/backup.cnf"; do sleep 1; done

@@ -12,4 +12,4 @@ reason="operator: ${1:?usage: set-aside.sh REASON}"
 printf '%s\n' "$reason" >"${DATA_ROOT:?}/$SET_ASIDE_MARKER"
 sync
 log "the copy is set aside at the server's next start ($reason); stopping the server"
-sql "${RUN_DIR:?}/root.cnf" -e 'SHUTDOWN'
+sql "${RUN_DIR:?}/admin.cnf" -e 'SHUTDOWN'

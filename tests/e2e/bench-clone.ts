@@ -132,7 +132,7 @@ function serverEnv(cluster: KubeCluster, _podName: string): Record<string, strin
 async function rootSqlStdin(cluster: KubeCluster, ordinal: number, sql: string): Promise<void> {
     const pod = cluster.pod(ordinal);
     const env = serverEnv(cluster, pod.name);
-    const result = await pod.exec("mysql", [env.MYSQL_CLIENT, `--defaults-file=${env.RUN_DIR}/root.cnf`, "--batch"], { input: sql });
+    const result = await pod.exec("mysql", [env.MYSQL_CLIENT, `--defaults-file=${env.RUN_DIR}/admin.cnf`, "--batch"], { input: sql });
     if (result.code !== 0) {
         throw new Error(`${pod.name}: ${result.stderr}`);
     }

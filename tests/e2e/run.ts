@@ -9,6 +9,7 @@ import { appUser, KubeCluster } from "./harness/cluster";
 import { TestKube } from "./harness/kube";
 import { ensureImages, imageResolver } from "./images";
 import { faults } from "./faults";
+import { credentialScenarios } from "./credentials";
 import { safety } from "./safety";
 import { leakCheck, scenarios, Scenario } from "./scenarios";
 import { makeTlsSecret, tlsScenarios } from "./tls";
@@ -97,7 +98,7 @@ async function main(): Promise<number> {
     // suite fits CI's budget. E2E_SERIAL=1 runs them one after the other.
     const engineRun = async (engine: "mariadb" | "mysql", version: string): Promise<Outcome[]> => [
         ...await runSuite(engine, version, {
-            label: engine, namespace: `e2e-${engine}`, extraArgs: {}, scenarios: [...scenarios, ...faults, ...safety, leakCheck],
+            label: engine, namespace: `e2e-${engine}`, extraArgs: {}, scenarios: [...scenarios, ...faults, ...safety, ...credentialScenarios, leakCheck],
         }, only),
         ...await runSuite(engine, version, {
             label: `${engine}+tls`, namespace: `tls-${engine}`, secrets: { "db-tls": await makeTlsSecret("db", `tls-${engine}`) },

@@ -12,7 +12,7 @@ export interface BashResult {
 }
 
 /** The sourced libraries of the pod scripts: pure functions, no side effects when sourced. */
-const libraries = ["lib.sh", "replication.sh", "gtid.sh", "members.sh"];
+const libraries = ["lib.sh", "replication.sh", "gtid.sh", "members.sh", "accounts.sh"];
 
 /** Sources the libraries, then runs `snippet` under `set -euo pipefail`. */
 export function runScriptFunctions(snippet: string, env: Record<string, string> = {}): BashResult {

@@ -110,7 +110,7 @@ describe("the stack through the real pulumi CLI and a real control plane", funct
         assert.ok(pods(3).every((p) => before[p] !== after[p]), "the option change did not roll every pod");
         assert.deepEqual(await readyPods(), pods(3));
         for (const pod of pods(3)) {
-            const r = await kexec(`${namespace}/${pod}`, "mysql", ["bash", "-c", "mariadb --defaults-file=/var/run/mysqld/root.cnf -N -e 'SELECT @@max_connections'"]);
+            const r = await kexec(`${namespace}/${pod}`, "mysql", ["bash", "-c", "mariadb --defaults-file=/var/run/mysqld/admin.cnf -N -e 'SELECT @@max_connections'"]);
             assert.equal(r.stdout.trim(), "200", `${pod}: ${r.stderr}`);
         }
         assert.equal(await appSql("db-0", `${cluster}-primary.${namespace}.svc`, "SELECT COUNT(*) FROM t"), "1", "data lost in the rollout");
@@ -139,12 +139,36 @@ describe("the stack through the real pulumi CLI and a real control plane", funct
         assert.equal(await appSql("db-2", `${cluster}-read.${namespace}.svc`, "SELECT COUNT(*) FROM t"), "2");
     });
 
+    it("8. a new root password in stack config: `up` changes the Secret, the running servers take it, no pod restarts", async () => {
+        const before = await podUids();
+        await pulumiOk(t, repoRoot, ["config", "set", "--secret", "--stack", stack, "rootPassword", "rotated root pw"]);
+        const steps = changed(await preview());
+        assert.ok(steps.includes("update kubernetes:core/v1:Secret db-credentials"), `preview: ${steps.join("; ")}`);
+        assert.ok(!steps.some((step) => /StatefulSet|ConfigMap/.test(step)), `a password change touches the pods: ${steps.join("; ")}`);
+        await up();
+        assert.deepEqual(await podUids(), before, "pods were restarted for a password change");
+        const login = (pod: string) => kexec(`${namespace}/${pod}`, "mysql", ["bash", "-c",
+            "IFS= read -r MYSQL_PWD; export MYSQL_PWD; exec mariadb -u root --socket=/var/run/mysqld/mysqld.sock -N -e 'SELECT 1'"], "rotated root pw\n");
+        for (const pod of pods(3)) {
+            const result = await waitForValue(async () => (await login(pod)).stdout.trim(), "1", 120000);
+            assert.equal(result, "1", `root with the new password on ${pod}`);
+        }
+    });
+
     it("5. destroy removes every object the component created and keeps the volumes", async () => {
         await pulumiOk(t, repoRoot, ["destroy", "--yes", "--skip-preview", "--stack", stack], 1200000);
         const left = await kubectl(t, ["-n", namespace, "get", "statefulsets,services,configmaps,secrets,pods", "-o", "name"]);
         assert.deepEqual(left.split("\n").filter((l) => l && !l.includes("kube-root-ca.crt")), []);
         const claims = await kubectl(t, ["-n", namespace, "get", "pvc", "-o", "name"]);
         assert.ok(claims.includes(`persistentvolumeclaim/data-${cluster}-0`), `the volumes were not kept: ${claims}`);
+    });
+
+    it("5b. up again on the kept volumes: new generated passwords are applied to the old data; rows kept", async () => {
+        await up();
+        assert.deepEqual(await readyPods(), pods(3));
+        // the application password is a new generated one: it works on the old data
+        assert.equal(await waitForValue(() => appSql("db-1", `${cluster}-primary.${namespace}.svc`, "SELECT COUNT(*) FROM t"), "2"), "2");
+        await pulumiOk(t, repoRoot, ["destroy", "--yes", "--skip-preview", "--stack", stack], 1200000);
     });
 });
 

@@ -121,23 +121,36 @@ describe("MySqlCluster children", () => {
         }
     });
 
-    it("secrets reach containers only as secretKeyRefs, and only the ones each needs", async () => {
+    it("passwords reach containers only as the mounted Secret (never env), and only where needed", async () => {
         const { statefulSet } = await render("db", { engine: "mariadb" });
+        const spec = statefulSet.spec.template.spec;
         const c = containersByName(statefulSet);
-        const secretEnv = (name: string) =>
-            Object.entries(envOf(c[name])).filter(([, v]) => v.startsWith("secret:")).map(([k, v]) => `${k}=${v}`);
-        assert.deepEqual(secretEnv("init-mysql"), []);
-        const server = [
-            "ROOT_PASSWORD=secret:db-credentials/root-password",
-            "REPLICATION_PASSWORD=secret:db-credentials/replication-password",
-            "BACKUP_PASSWORD=secret:db-credentials/backup-password",
-        ];
-        // clone-mysql creates a new cluster's accounts, so it needs what the server container needs
-        assert.deepEqual(secretEnv("clone-mysql"), server);
-        assert.deepEqual(secretEnv("mysql"), server);
-        assert.deepEqual(secretEnv("member"), server.slice(0, 2));
-        assert.deepEqual(secretEnv("backup"), ["BACKUP_PASSWORD=secret:db-credentials/backup-password"]);
+        for (const container of Object.values(c)) {
+            const secretEnv = Object.entries(envOf(container)).filter(([, v]) => v.startsWith("secret:"));
+            assert.deepEqual(secretEnv, [], `${container.name} has a password in its env`);
+        }
+        const credentialMounts = (name: string) => (c[name].volumeMounts ?? [])
+            .filter((m: any) => /credentials/.test(m.name)).map((m: any) => `${m.name}:${m.mountPath}:${m.readOnly}`);
+        assert.deepEqual(credentialMounts("init-mysql"), []);
+        for (const name of ["clone-mysql", "mysql", "member"]) {
+            assert.deepEqual(credentialMounts(name), ["credentials:/etc/mysql-cluster-credentials:true"], name);
+            assert.equal(envOf(c[name]).CREDENTIALS_DIR, "/etc/mysql-cluster-credentials");
+        }
+        // the backup sidecar sees the backup password only
+        assert.deepEqual(credentialMounts("backup"), ["backup-credentials:/etc/mysql-cluster-backup-credentials:true"]);
+        assert.equal(envOf(c.backup).CREDENTIALS_DIR, "/etc/mysql-cluster-backup-credentials");
+        const volume = (name: string) => spec.volumes.find((v: any) => v.name === name);
+        assert.deepEqual(volume("credentials"), { name: "credentials", secret: { secretName: "db-credentials", defaultMode: 0o440 } });
+        assert.deepEqual(volume("backup-credentials").secret.items, [{ key: "backup-password", path: "backup-password" }]);
         assert.equal(envOf(c.mysql).POD_NAME, "field:metadata.name");
+    });
+
+    it("MySQL clusters have no backup-credentials volume (no backup sidecar); dual passwords on MySQL 8.4+", async () => {
+        const { statefulSet } = await render("db", { engine: "mysql" });
+        assert.equal(statefulSet.spec.template.spec.volumes.some((v: any) => v.name === "backup-credentials"), false);
+        assert.equal(envOf(containersByName(statefulSet).member).DUAL_PASSWORDS, "1");
+        const maria = await render("db", { engine: "mariadb" });
+        assert.equal(envOf(containersByName(maria.statefulSet).member).DUAL_PASSWORDS, "0");
     });
 
     it("volumes: data on a PVC template, config read-only, run directory in memory", async () => {
@@ -155,6 +168,7 @@ describe("MySqlCluster children", () => {
         assert.deepEqual(mounts, {
             config: "/opt/mysql-cluster", conf: "/etc/mysql-cluster", data: "/var/lib/mysql",
             run: "/var/run/mysqld", tmp: "/tmp", topology: "/etc/mysql-cluster-topology",
+            credentials: "/etc/mysql-cluster-credentials",
         });
         // the replica count is read live from its own ConfigMap: scaling does not roll the pods
         assert.deepEqual(volumes.topology.configMap, { name: "db-topology", defaultMode: 0o444 });
@@ -226,8 +240,8 @@ describe("MySqlCluster children", () => {
         const r = await render("db", { existingSecretName: "vault-db" });
         assert.equal(r.secret, undefined);
         assert.equal(registered.filter((x) => x.type === types.generatedPassword).length, 0);
-        const env = envOf(containersByName(r.statefulSet).mysql);
-        assert.equal(env.ROOT_PASSWORD, "secret:vault-db/root-password");
+        const volume = r.statefulSet.spec.template.spec.volumes.find((v: any) => v.name === "credentials");
+        assert.equal(volume.secret.secretName, "vault-db");
         assert.equal(await promiseOf(r.cluster.secretName), "vault-db");
     });
 
@@ -295,16 +309,13 @@ describe("MySqlCluster safety defaults", () => {
         });
     });
 
-    it("an application database and user get a generated password in the Secret and reach only the server", async () => {
+    it("an application database and user get a generated password in the Secret", async () => {
         const r = await render("db", { database: "shop", user: "shop_app" });
         assert.deepEqual(Object.keys(r.secret.stringData).sort(),
             ["backup-password", "replication-password", "root-password", "user-password"]);
         const c = containersByName(r.statefulSet);
-        assert.equal(envOf(c.mysql).APP_PASSWORD, "secret:db-credentials/user-password");
         assert.equal(envOf(c.mysql).APP_DATABASE, "shop");
         assert.equal(envOf(c.mysql).APP_USER, "shop_app");
-        assert.equal(envOf(c["clone-mysql"]).APP_PASSWORD, "secret:db-credentials/user-password");
-        assert.equal(envOf(c.member).APP_PASSWORD, undefined);
     });
 });
 

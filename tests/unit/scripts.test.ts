@@ -155,6 +155,62 @@ describe("backup info parsing (replication.sh on fixture files)", () => {
 describe("replication SQL and credentials", () => {
     const tricky = `p'a"s\\s;w--rd`;
 
+    /** A credentials directory as the kubelet projects the Secret: one file per key. */
+    function credentialsDir(values: Record<string, string>): string {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "credentials-"));
+        for (const [key, value] of Object.entries(values)) {
+            fs.writeFileSync(path.join(dir, key), value);
+        }
+        return dir;
+    }
+    const accounts = { REPLICATION_USER: "repl", BACKUP_USER: "backup", BACKUP_USER_HOST: "localhost" };
+    const keys = { "root-password": "r00t", "replication-password": tricky, "backup-password": "b", "user-password": "u" };
+
+    it("credentials_sql: MySQL 8.4+ sets every password from the Secret files, keeping the old one (dual passwords)", () => {
+        const r = runScriptFunctions("credentials_sql", {
+            ...mysql84, ...accounts, DUAL_PASSWORDS: "1", APP_USER: "app", CREDENTIALS_DIR: credentialsDir(keys),
+        });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "SET SESSION sql_log_bin = 0;\n" +
+            "SET @ro = @@GLOBAL.super_read_only;\nSET GLOBAL super_read_only = OFF;\n" +
+            "ALTER USER IF EXISTS 'root'@'localhost' IDENTIFIED BY 'r00t' RETAIN CURRENT PASSWORD;\n" +
+            "ALTER USER IF EXISTS 'repl'@'%' IDENTIFIED BY 'p''a\"s\\\\s;w--rd' RETAIN CURRENT PASSWORD;\n" +
+            "ALTER USER IF EXISTS 'backup'@'localhost' IDENTIFIED BY 'b' RETAIN CURRENT PASSWORD;\n" +
+            "ALTER USER IF EXISTS 'app'@'%' IDENTIFIED BY 'u' RETAIN CURRENT PASSWORD;\n" +
+            "SET GLOBAL super_read_only = @ro;\n");
+    });
+
+    it("credentials_sql: MariaDB has no dual passwords and no super_read_only; no app account without APP_USER", () => {
+        const r = runScriptFunctions("credentials_sql", {
+            ...mariadb, ...accounts, DUAL_PASSWORDS: "0", CREDENTIALS_DIR: credentialsDir(keys),
+        });
+        assert.equal(r.status, 0, r.stderr);
+        assert.doesNotMatch(r.stdout, /RETAIN|super_read_only|'app'/);
+        assert.match(r.stdout, /^SET SESSION sql_log_bin = 0;\nALTER USER IF EXISTS 'root'@'localhost' IDENTIFIED BY 'r00t';\n/);
+    });
+
+    it("a key missing from the Secret stops the script and names the key", () => {
+        const r = runScriptFunctions("credentials_sql", {
+            ...mariadb, ...accounts, CREDENTIALS_DIR: credentialsDir({ "root-password": "x" }),
+        });
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /the credentials Secret has no key 'replication-password'/);
+    });
+
+    it("local_admin_sql: the OS user logs in over the socket, per engine", () => {
+        const maria = runScriptFunctions("local_admin_sql", { ...mariadb, LOCAL_ADMIN_USER: "mysql" });
+        assert.match(maria.stdout, /ALTER USER 'mysql'@'localhost' IDENTIFIED VIA unix_socket;/);
+        const my = runScriptFunctions("local_admin_sql", { ...mysql84, LOCAL_ADMIN_USER: "mysql" });
+        assert.match(my.stdout, /ALTER USER 'mysql'@'localhost' IDENTIFIED WITH auth_socket;/);
+        assert.match(my.stdout, /GRANT ALL PRIVILEGES ON \*\.\* TO 'mysql'@'localhost' WITH GRANT OPTION;/);
+    });
+
+    it("source_password_sql changes only the replication password (host and position kept)", () => {
+        assert.equal(runScriptFunctions(`source_password_sql "$PW"`, { ...mysql84, PW: tricky }).stdout,
+            "STOP REPLICA;\nCHANGE REPLICATION SOURCE TO SOURCE_PASSWORD='p''a\"s\\\\s;w--rd';\n");
+        assert.equal(runScriptFunctions("source_password_sql pw", mariadb).stdout, "STOP SLAVE;\nCHANGE MASTER TO MASTER_PASSWORD='pw';\n");
+    });
+
     it("CHANGE REPLICATION SOURCE (8.4) requests the source's public key and quotes the password", () => {
         const r = runScriptFunctions(`change_source_sql db-0.db 3306 repl "$PW"`, { ...mysql84, PW: tricky });
         assert.equal(r.status, 0, r.stderr);

@@ -86,9 +86,28 @@ export class KubeCluster {
         return this.rendered.statefulSet.spec.serviceName;
     }
 
-    /** The passwords in the component's Secret (what must never leak). */
+    /** Passwords a scenario put into the Secret later (rotations): they must never leak either. */
+    readonly laterSecrets: string[] = [];
+
+    /** The passwords in the component's Secret, past and present (what must never leak). */
     get secretValues(): string[] {
-        return Object.values(this.rendered.secret?.stringData ?? {}).map(String).filter((v) => v.length > 0);
+        return [...Object.values(this.rendered.secret?.stringData ?? {}).map(String), ...this.laterSecrets].filter((v) => v.length > 0);
+    }
+
+    /** Writes a Secret of the namespace through the API (as `pulumi up` or an operator would). */
+    async applySecret(name: string, stringData: Record<string, string>): Promise<void> {
+        const secret = { apiVersion: "v1", kind: "Secret", metadata: { name, namespace: this.namespace }, stringData };
+        // on stdin: no value in an argument list
+        await this.kubectl(["apply", "--server-side", "--force-conflicts", "--field-manager=e2e", "-f", "-"], JSON.stringify(secret));
+    }
+
+    /** The client pod's option file for the application account, with `password`. */
+    async setClientPassword(password: string, extra: Record<string, string> = {}): Promise<void> {
+        const ca = this.options.secrets ? Object.values(this.options.secrets).find((d) => d["ca.crt"])?.["ca.crt"] : undefined;
+        await this.applySecret(clientPodName, {
+            "app.cnf": `[client]\nuser=${appUser.user}\npassword=${password}\nconnect-timeout=5\n`,
+            ...(ca ? { "ca.crt": ca } : {}), ...extra,
+        });
     }
 
     /** Service DNS names as the component's outputs give them. */
@@ -374,7 +393,7 @@ export class KubeCluster {
         const env = this.serverEnv;
         // SQL on stdin, never in an argument list
         const result = await pod.exec(this.serverContainer,
-            [env.MYSQL_CLIENT, `--defaults-file=${env.RUN_DIR}/root.cnf`, ...format], { input: sql });
+            [env.MYSQL_CLIENT, `--defaults-file=${env.RUN_DIR}/admin.cnf`, ...format], { input: sql });
         if (result.code !== 0) {
             throw new Error(`${pod.name}: ${sql}: ${result.stderr}`);
         }
@@ -384,6 +403,11 @@ export class KubeCluster {
     /** SQL as the application user from the client pod, through a Service name. */
     async clientSql(service: "primary" | "read" | { ordinal: number }, sql: string, timeoutMs = 60000): Promise<RunResult> {
         return this.clientPod.exec("client", this.clientCommand(service, ["-e", sql]), { timeoutMs });
+    }
+
+    /** Runs a command in the client pod (its container "client"), `input` on stdin. */
+    clientExec(command: readonly string[], input?: string): Promise<RunResult> {
+        return this.clientPod.exec("client", command, { input, timeoutMs: 60000 });
     }
 
     /** A client command line for the given Service (the password is in a mounted file). */
@@ -429,9 +453,9 @@ export class KubeCluster {
     }
 
     private startArgvSampler(): void {
-        const secrets = this.secretValues;
         const sampler = this.argvSampler;
         const sample = async () => {
+            const secrets = this.secretValues;
             const ps = await run("ps", ["-eo", "args"]);
             sampler.samples++;
             sampler.processes += ps.stdout.split("\n").length;
