@@ -130,6 +130,19 @@ export interface MySqlClusterArgs {
      * @default 30
      */
     readonly primaryPeerWaitSeconds?: number;
+    /**
+     * How long `pulumi up` waits for the StatefulSet's rollout (every pod Ready, e.g. after a
+     * scale-up whose new pods copy a large data directory) before it fails the update. The
+     * provider's own default is 10 minutes, too short for a large clone.
+     * @default 60
+     */
+    readonly awaitTimeoutMinutes?: number;
+    /**
+     * Do not wait for the StatefulSet's rollout at all: `pulumi up` ends once the objects are
+     * applied (watch the pods yourself). For very large copies, or CI previews against real clusters.
+     * @default false
+     */
+    readonly skipAwait?: boolean;
     /** Extra labels on every object and pod (the `app.kubernetes.io/*` labels are the component's). @default {} */
     readonly labels?: Readonly<Record<string, string>>;
     /** Keep pods on different nodes: "soft" prefers it, "hard" requires it. @default "soft" */

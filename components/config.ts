@@ -31,6 +31,8 @@ export interface ClusterConfig {
     readonly maxReplicaLagSeconds: number;
     readonly startupTimeoutSeconds: number;
     readonly primaryPeerWaitSeconds: number;
+    readonly awaitTimeoutMinutes: number;
+    readonly skipAwait: boolean;
     readonly labels: ReadonlyArray<readonly [string, string]>;
     readonly existingSecretName?: string;
     readonly podAntiAffinity: "soft" | "hard";
@@ -56,6 +58,7 @@ export const defaults = {
     maxReplicaLagSeconds: 30,
     startupTimeoutSeconds: 3600,
     primaryPeerWaitSeconds: 30,
+    awaitTimeoutMinutes: 60,
 };
 
 /** Settings the component owns; overriding them would break replication or the scripts. */
@@ -71,7 +74,7 @@ const argNames: ReadonlyArray<keyof MySqlClusterArgs> = [
     "replicas", "namespace", "engine", "version", "image", "backupImage", "storageSize",
     "storageClassName", "resources", "sidecarResources", "rootPassword", "replicationPassword",
     "backupPassword", "existingSecretName", "extraConfig", "port", "backupPort",
-    "maxReplicaLagSeconds", "startupTimeoutSeconds", "primaryPeerWaitSeconds", "labels", "podAntiAffinity", "nodeSelector",
+    "maxReplicaLagSeconds", "startupTimeoutSeconds", "primaryPeerWaitSeconds", "awaitTimeoutMinutes", "skipAwait", "labels", "podAntiAffinity", "nodeSelector",
     "tolerations", "topologySpreadConstraints", "priorityClassName", "allowedClients", "database", "user",
     "userPassword", "tls",
 ];
@@ -172,6 +175,12 @@ export function resolveConfig(name: string, args: MySqlClusterArgs): ClusterConf
     check(Number.isInteger(primaryPeerWaitSeconds) && primaryPeerWaitSeconds >= 0,
         `primaryPeerWaitSeconds must be an integer >= 0, got ${JSON.stringify(primaryPeerWaitSeconds)}`);
 
+    const awaitTimeoutMinutes = args.awaitTimeoutMinutes ?? defaults.awaitTimeoutMinutes;
+    check(Number.isInteger(awaitTimeoutMinutes) && awaitTimeoutMinutes >= 1 && awaitTimeoutMinutes <= 10080,
+        `awaitTimeoutMinutes must be an integer from 1 to 10080 (a week), got ${JSON.stringify(awaitTimeoutMinutes)}`);
+    const skipAwait = args.skipAwait ?? false;
+    check(typeof skipAwait === "boolean", `skipAwait must be true or false, got ${JSON.stringify(skipAwait)}`);
+
     if (args.existingSecretName !== undefined) {
         check(typeof args.existingSecretName === "string" && dns1123Subdomain.test(args.existingSecretName),
             `existingSecretName must be the name of a Secret (DNS-1123 subdomain), got ${JSON.stringify(args.existingSecretName)}`);
@@ -193,7 +202,7 @@ export function resolveConfig(name: string, args: MySqlClusterArgs): ClusterConf
     return {
         name, namespace, replicas, flavor: flavor!, version, image, backupImage, storageSize,
         storageClassName: args.storageClassName, resources, sidecarResources, extraConfig, port,
-        backupPort, maxReplicaLagSeconds, startupTimeoutSeconds, primaryPeerWaitSeconds, labels,
+        backupPort, maxReplicaLagSeconds, startupTimeoutSeconds, primaryPeerWaitSeconds, awaitTimeoutMinutes, skipAwait, labels,
         existingSecretName: args.existingSecretName, ...scheduling, application, tls,
     };
 }

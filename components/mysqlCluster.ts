@@ -55,7 +55,11 @@ export class MySqlCluster extends pulumi.ComponentResource {
         new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, buildPodDisruptionBudget(config), child);
         const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`,
             buildStatefulSet(config, configChecksum(buildConfigMap(config).data as Record<string, string>)),
-            { parent: this, dependsOn: [configMap, topology, headless, serviceAccount, ...(secret ? [secret] : [])] });
+            {
+                parent: this, dependsOn: [configMap, topology, headless, serviceAccount, ...(secret ? [secret] : [])],
+                // the provider waits for the rollout (every pod Ready): a large clone needs more than its 10 minutes
+                customTimeouts: { create: `${config.awaitTimeoutMinutes}m`, update: `${config.awaitTimeoutMinutes}m` },
+            });
 
         const endpoint = (service: k8s.core.v1.Service): pulumi.Output<Endpoint> =>
             service.metadata.name.apply((serviceName) => ({

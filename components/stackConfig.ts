@@ -52,6 +52,8 @@ export function readStackSettings(config: pulumi.Config): StackSettings {
             maxReplicaLagSeconds: config.getNumber("maxReplicaLagSeconds"),
             startupTimeoutSeconds: config.getNumber("startupTimeoutSeconds"),
             primaryPeerWaitSeconds: config.getNumber("primaryPeerWaitSeconds"),
+            awaitTimeoutMinutes: config.getNumber("awaitTimeoutMinutes"),
+            skipAwait: config.getBoolean("skipAwait"),
             database: optional(config.get("database")),
             user: optional(config.get("user")),
             // secret stack values cannot have a schema default, so rootPassword is not declared

@@ -41,7 +41,11 @@ export function buildStatefulSet(config: ClusterConfig, configChecksum: string):
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
-        metadata: objectMeta(names.statefulSet, config),
+        metadata: {
+            ...objectMeta(names.statefulSet, config),
+            // the Kubernetes provider's switch for not waiting on the rollout
+            ...(config.skipAwait ? { annotations: { "pulumi.com/skipAwait": "true" } } : {}),
+        },
         spec: {
             serviceName: names.headlessService,
             replicas: config.replicas,

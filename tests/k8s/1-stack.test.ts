@@ -77,6 +77,12 @@ describe("the stack through the real pulumi CLI and a real control plane", funct
         assert.equal(read, "through-primary");
     });
 
+    it("2a. the StatefulSet's await timeout is the component's (60 min), not the provider's 10", async () => {
+        const state = JSON.parse(await pulumiOk(t, repoRoot, ["stack", "export", "--stack", stack]));
+        const sts = state.deployment.resources.find((r: any) => r.type === "kubernetes:apps/v1:StatefulSet");
+        assert.deepEqual(sts.customTimeouts, { create: 3600, update: 3600 }, JSON.stringify(sts.customTimeouts));
+    });
+
     it("2. a second preview shows no changes; refresh finds no drift", async () => {
         const result = await pulumi(t, repoRoot, ["preview", "--expect-no-changes", "--stack", stack]);
         assert.equal(result.code, 0, `preview found changes:\n${result.stdout}`);

@@ -236,6 +236,13 @@ describe("MySqlCluster children", () => {
             a.statefulSet.spec.template.metadata.annotations[configChecksumAnnotation]);
     });
 
+    it("skipAwait annotates the StatefulSet for the provider; by default it is waited for", async () => {
+        const waited = await render("db", {});
+        assert.equal(waited.statefulSet.metadata.annotations, undefined);
+        const skipped = await render("db", { skipAwait: true });
+        assert.deepEqual(skipped.statefulSet.metadata.annotations, { "pulumi.com/skipAwait": "true" });
+    });
+
     it("an existing Secret replaces the generated one everywhere", async () => {
         const r = await render("db", { existingSecretName: "vault-db" });
         assert.equal(r.secret, undefined);

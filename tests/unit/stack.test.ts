@@ -21,7 +21,7 @@ describe("the stack program and the library entry points", () => {
 
     it("every stack setting the program reads is declared with type, default and description", () => {
         const source = fs.readFileSync(path.join(root, "components", "stackConfig.ts"), "utf8");
-        const read = [...source.matchAll(/config\.(?:get|getNumber|getObject<[^>]+>)\("([A-Za-z]+)"\)/g)]
+        const read = [...source.matchAll(/config\.(?:get|getNumber|getBoolean|getObject<[^>]+>)\("([A-Za-z]+)"\)/g)]
             .map((m) => m[1]).filter((key) => key !== "rootPassword");
         assert.ok(read.length >= 15, `found only ${read.length} settings`);
         for (const key of new Set(read)) {
