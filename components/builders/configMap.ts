@@ -38,11 +38,22 @@ export function buildTopologyConfigMap(config: ClusterConfig): ConfigMap {
     };
 }
 
+/**
+ * The scripts' and option files' ConfigMap is named after its content and immutable: a change makes
+ * a new one (Pulumi creates it, rolls the StatefulSet onto it, and deletes the old one only after
+ * the rollout), so a running pod always keeps the files of its own revision.
+ */
+export function revisionedConfigMapName(config: ClusterConfig, checksum: string): string {
+    return `${clusterNames(config.name).configMap}-${checksum.slice(0, 10)}`;
+}
+
 export function buildConfigMap(config: ClusterConfig): ConfigMap {
+    const data = configMapData(config);
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: objectMeta(clusterNames(config.name).configMap, config),
-        data: configMapData(config),
+        metadata: objectMeta(revisionedConfigMapName(config, configChecksum(data)), config),
+        immutable: true,
+        data,
     };
 }

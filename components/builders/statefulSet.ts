@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { ClusterConfig } from "../config";
 import { clusterNames, objectLabels, objectMeta, secretKeys, selectorLabels } from "../names";
 import { volumes } from "../paths";
+import { revisionedConfigMapName } from "./configMap";
 import { backupSidecarContainer, cloneMysqlContainer, initMysqlContainer, memberSidecarContainer, mysqlContainer } from "./containers";
 
 type StatefulSet = k8s.types.input.apps.v1.StatefulSet;
@@ -73,7 +74,7 @@ export function buildStatefulSet(config: ClusterConfig, configChecksum: string):
                     containers,
                     volumes: [
                         // scripts are run as `bash <file>`: read-only, no exec bit needed
-                        { name: volumes.config, configMap: { name: names.configMap, defaultMode: 0o444 } },
+                        { name: volumes.config, configMap: { name: revisionedConfigMapName(config, configChecksum), defaultMode: 0o444 } },
                         { name: volumes.topology, configMap: { name: names.topologyConfigMap, defaultMode: 0o444 } },
                         { name: volumes.generatedConf, emptyDir: {} },
                         // socket and client option files with passwords: memory only

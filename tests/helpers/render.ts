@@ -44,7 +44,7 @@ async function renderNow(
         cluster,
         resources: [...registered],
         statefulSet: byType(types.statefulSet).find((r) => k8sName(r) === name)?.inputs,
-        configMap: byType(types.configMap).find((r) => k8sName(r) === `${name}-config`)?.inputs,
+        configMap: byType(types.configMap).find((r) => k8sName(r)?.startsWith(`${name}-config-`))?.inputs,
         topologyConfigMap: byType(types.configMap).find((r) => k8sName(r) === `${name}-topology`)?.inputs,
         secret: byType(types.secret).find((r) => r.name === `${name}-credentials`)?.inputs,
         services: { headless: service("headless"), read: service("read"), primary: service("primary") },

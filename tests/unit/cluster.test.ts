@@ -25,7 +25,7 @@ describe("MySqlCluster children", () => {
         assert.equal(r.services.headless.metadata.name, "orders");
         assert.equal(r.services.read.metadata.name, "orders-read");
         assert.equal(r.services.primary.metadata.name, "orders-primary");
-        assert.equal(r.configMap.metadata.name, "orders-config");
+        assert.match(r.configMap.metadata.name, /^orders-config-[0-9a-f]{10}$/);
         assert.equal(r.secret.metadata.name, "orders-credentials");
         for (const object of [r.statefulSet, r.configMap, r.secret, ...Object.values(r.services)]) {
             assert.equal(object.metadata.namespace, "shop");
@@ -157,7 +157,8 @@ describe("MySqlCluster children", () => {
         const { statefulSet } = await render("db", { storageSize: "50Gi", storageClassName: "fast-ssd" });
         const spec = statefulSet.spec.template.spec;
         const volumes = Object.fromEntries(spec.volumes.map((v: any) => [v.name, v]));
-        assert.deepEqual(volumes.config.configMap, { name: "db-config", defaultMode: 0o444 });
+        assert.match(volumes.config.configMap.name, /^db-config-[0-9a-f]{10}$/);
+        assert.equal(volumes.config.configMap.defaultMode, 0o444);
         assert.equal(volumes.run.emptyDir.medium, "Memory");
         const claim = statefulSet.spec.volumeClaimTemplates[0];
         assert.equal(claim.metadata.name, "data");
@@ -234,6 +235,21 @@ describe("MySqlCluster children", () => {
         const b = await render("db", { extraConfig: { max_connections: 900 } });
         assert.notEqual(b.statefulSet.spec.template.metadata.annotations[configChecksumAnnotation],
             a.statefulSet.spec.template.metadata.annotations[configChecksumAnnotation]);
+    });
+
+    it("the scripts' ConfigMap is immutable and named after its content: a change is a new ConfigMap the pods roll onto", async () => {
+        const a = await render("db", { engine: "mariadb" });
+        const b = await render("db", { engine: "mariadb" });
+        const c = await render("db", { engine: "mariadb", extraConfig: { max_connections: "500" } });
+        assert.equal(a.configMap.immutable, true);
+        assert.equal(a.configMap.metadata.name, b.configMap.metadata.name, "the same args must give the same name");
+        assert.notEqual(a.configMap.metadata.name, c.configMap.metadata.name);
+        for (const r of [a, c]) {
+            const volume = r.statefulSet.spec.template.spec.volumes.find((v: any) => v.name === "config");
+            assert.equal(volume.configMap.name, r.configMap.metadata.name);
+        }
+        // the Pulumi resource keeps its name (db-config): a content change is a replacement of it
+        assert.ok(registered.some((r) => r.type === types.configMap && r.name === "db-config"));
     });
 
     it("skipAwait annotates the StatefulSet for the provider; by default it is waited for", async () => {

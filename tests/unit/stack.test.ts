@@ -52,7 +52,7 @@ describe("the stack program and the library entry points", () => {
         const mysql = sts[0].spec.template.spec.containers[0];
         assert.equal(mysql.image, "mariadb:10.11");
         assert.deepEqual(mysql.resources, { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } });
-        const configMap = byType(types.configMap).find((r) => r.inputs.metadata.name === "shop-config")!.inputs;
+        const configMap = byType(types.configMap).find((r) => r.inputs.metadata.name.startsWith("shop-config-"))!.inputs;
         assert.match(configMap.data["extra.cnf"], /^max_connections=800$/m);
         assert.deepEqual(await promiseOf(program.primaryEndpoint), { host: "shop-primary.prod.svc", port: 3306 });
         assert.deepEqual(await promiseOf(program.readEndpoint), { host: "shop-read.prod.svc", port: 3306 });
