@@ -120,6 +120,13 @@ describe("the stack through the real pulumi CLI and a real control plane", funct
             assert.equal(r.stdout.trim(), "200", `${pod}: ${r.stderr}`);
         }
         assert.equal(await appSql("db-0", `${cluster}-primary.${namespace}.svc`, "SELECT COUNT(*) FROM t"), "1", "data lost in the rollout");
+        // the scripts' ConfigMap is content-named and immutable: the new one is what the pods mount, the old one is gone
+        const maps = JSON.parse(await kubectl(t, ["-n", namespace, "get", "configmaps", "-o", "json"])).items
+            .filter((m: any) => /^db-config-[0-9a-f]{10}$/.test(m.metadata.name));
+        assert.equal(maps.length, 1, `config revisions left: ${maps.map((m: any) => m.metadata.name).join(" ")}`);
+        assert.equal(maps[0].immutable, true);
+        const sts = JSON.parse(await kubectl(t, ["-n", namespace, "get", "statefulset", cluster, "-o", "json"]));
+        assert.equal(sts.spec.template.spec.volumes.find((v: any) => v.name === "config").configMap.name, maps[0].metadata.name);
     });
 
     it("4. a larger storageSize: what preview shows (the StatefulSet is replaced: volumeClaimTemplates are immutable)", async () => {
