@@ -21,7 +21,8 @@ async function appLogin(cluster: KubeCluster, password: string): Promise<{ code:
     const [client, , ...rest] = cluster.clientCommand("primary", ["-e", "SELECT 1"]);
     // the password in an option file on stdin, never in an argument list
     const escaped = password.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
-    return cluster.clientExec([client, "--defaults-file=/dev/stdin", ...rest],
+    const script = 'f=$(mktemp); trap \'rm -f "$f"\' EXIT; cat >"$f"; "$0" --defaults-file="$f" "$@"';
+    return cluster.clientExec(["bash", "-c", script, client, ...rest],
         `[client]\nuser=${appUser.user}\npassword="${escaped}"\nconnect-timeout=5\n`);
 }
 
