@@ -8,7 +8,7 @@ import { buildHeadlessService, buildPrimaryService, buildReadService } from "./b
 import { buildNetworkPolicy, buildPodDisruptionBudget, buildServiceAccount } from "./builders/policies";
 import { buildStatefulSet } from "./builders/statefulSet";
 import { GeneratedPassword } from "./generatedPassword";
-import { clusterNames, secretKeys } from "./names";
+import { clusterNames } from "./names";
 
 /** Where clients connect: an in-cluster DNS name qualified by namespace, and a port. */
 export interface Endpoint {
@@ -31,7 +31,7 @@ export class MySqlCluster extends pulumi.ComponentResource {
     public readonly statefulSetName!: pulumi.Output<string>;
     /** Secret holding root-password, replication-password and backup-password. */
     public readonly secretName!: pulumi.Output<string>;
-    /** root@localhost password, as a Pulumi secret. */
+    /** root@localhost password, as a Pulumi secret; empty with `existingSecretName` (it is in that Secret, which the component never reads). */
     public readonly rootPassword!: pulumi.Output<string>;
 
     constructor(name: string, args: MySqlClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
@@ -71,7 +71,9 @@ export class MySqlCluster extends pulumi.ComponentResource {
         this.headlessServiceName = headless.metadata.name;
         this.statefulSetName = statefulSet.metadata.name;
         this.secretName = secret ? secret.metadata.name : pulumi.output(clusterNames(name, config.existingSecretName).secret);
-        this.rootPassword = pulumi.secret(passwords ? passwords.root : existingRootPassword(config, child));
+        // with existingSecretName the Secret is never read here: it may be created by the same program
+        // (its keys are checked by the pods, which name a missing one)
+        this.rootPassword = pulumi.secret(passwords ? passwords.root : "");
         this.registerOutputs({
             primaryEndpoint: this.primaryEndpoint,
             readEndpoint: this.readEndpoint,
@@ -93,18 +95,4 @@ function generatedOrGiven(config: ClusterConfig, args: MySqlClusterArgs, child: 
         backup: args.backupPassword ?? generated("backup"),
         ...(config.application?.user !== undefined ? { user: args.userPassword ?? generated("user") } : {}),
     };
-}
-
-/** The root password held by the user's existing Secret, for the rootPassword output. */
-function existingRootPassword(config: ClusterConfig, child: pulumi.CustomResourceOptions): pulumi.Output<string> {
-    const existing = k8s.core.v1.Secret.get(`${config.name}-existing-credentials`,
-        `${config.namespace}/${config.existingSecretName}`, child);
-    return existing.data.apply((data) => {
-        const encoded = data?.[secretKeys.root];
-        if (encoded === undefined) {
-            throw new Error(`existingSecretName: Secret ${config.existingSecretName} has no key ` +
-                `"${secretKeys.root}"; add root-password, replication-password and backup-password`);
-        }
-        return Buffer.from(encoded, "base64").toString("utf8");
-    });
 }

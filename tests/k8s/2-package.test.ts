@@ -33,9 +33,12 @@ describe("the npm package in another stack", function () {
             await kubectl(t, ["create", "namespace", ns]).catch(() => undefined);
         }
         await pulumiOk(t, dir, ["stack", "init", "consumer"]);
+        for (const key of ["billingRootPassword", "billingReplicationPassword", "billingBackupPassword"]) {
+            await pulumiOk(t, dir, ["config", "set", "--secret", "--stack", "consumer", key, `${key}-${Date.now()}`]);
+        }
     });
 
-    it("6. installs from the npm pack tarball and creates two clusters (MariaDB and MySQL) in two namespaces", async () => {
+    it("6. installs from the npm pack tarball and creates two clusters (MariaDB and MySQL) in two namespaces; one uses a Secret the same program creates", async () => {
         const installed = JSON.parse(fs.readFileSync(path.join(dir, "node_modules", "mysql-cluster", "package.json"), "utf8"));
         assert.ok(fs.existsSync(path.join(dir, "node_modules", "mysql-cluster", "dist", "components", "scripts", "member.sh")),
             "the package lacks the pod scripts");
@@ -49,6 +52,7 @@ describe("the npm package in another stack", function () {
         const outputs = JSON.parse(await pulumiOk(t, dir, ["stack", "output", "--json", "--stack", "consumer"]));
         assert.equal(outputs.ordersPrimary.host, "orders-primary.team-a.svc");
         assert.equal(outputs.billingPrimary.host, "billing-primary.team-b.svc");
+        assert.equal(outputs.billingSecretName, "billing-db");
         await pulumiOk(t, dir, ["destroy", "--yes", "--skip-preview", "--stack", "consumer"]);
         return installed.version;
     });
