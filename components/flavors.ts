@@ -43,6 +43,8 @@ export interface Flavor {
     readonly mysqlUid: number;
     /** ALTER USER ... RETAIN CURRENT PASSWORD (MySQL 8.0.14+): a rotation keeps the old password valid too. */
     readonly dualPasswords: boolean;
+    /** collation-server with character-set-server utf8mb4 (the server's own utf8mb4 default). */
+    readonly defaultCollation: string;
     /** The images write only to the pod's volumes, so the root filesystem can be read-only. */
     readonly readOnlyRootFilesystem: boolean;
 }
@@ -77,6 +79,7 @@ const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Fla
     ],
     mysqlUid: 999,
     dualPasswords: true,
+    defaultCollation: "utf8mb4_0900_ai_ci",
     readOnlyRootFilesystem: true,
 });
 
@@ -119,6 +122,7 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp): Flavor 
     replicaSettings: [["read_only", "ON"]],
     mysqlUid: 999,
     dualPasswords: false,
+    defaultCollation: "utf8mb4_general_ci",
     readOnlyRootFilesystem: true,
 });
 
@@ -162,6 +166,7 @@ export const flavors: readonly Flavor[] = [
         ],
         mysqlUid: 999,
         dualPasswords: false,
+        defaultCollation: "utf8mb4_general_ci",
         // the xtrabackup 2.4 sample image is not known to work read-only
         readOnlyRootFilesystem: false,
     },

@@ -24,6 +24,10 @@ export function baseServerConfig(config: ClusterConfig): string {
         ["sync_binlog", "1"],
         ["innodb_flush_log_at_trx_commit", "1"],
         ["relay_log_recovery", "ON"],
+        // what the images' own option files would set: full Unicode (MariaDB and 5.7 default to latin1);
+        // extraConfig may override both
+        ["character-set-server", "utf8mb4"],
+        ["collation-server", config.flavor.defaultCollation],
         ...config.flavor.serverSettings,
         ...tlsSettings(config),
     ]);

@@ -112,6 +112,10 @@ export const scenarios: Scenario[] = [
                 assert.match(log(cluster, n, "clone-mysql-0"), /answering peers as an empty member/);
                 assert.match(log(cluster, n, "clone-mysql-0"), new RegExp(`clone from db-[01]\\.db\\.${cluster.namespace}\\.svc complete`));
             }
+            for (const n of [0, 1, 2]) {
+                // the images' defaults the component's own option file must restore: full Unicode
+                assert.equal(await cluster.rootSql(n, "SELECT @@character_set_server"), "utf8mb4", `pod ${n}`);
+            }
             await createAppSchema(cluster);
             const rows = await writeRows(cluster, 500, "s1");
             for (const n of [0, 1, 2]) {

@@ -91,6 +91,15 @@ describe("MySqlCluster children", () => {
         assert.match(configMap.data["replica.cnf"], /^super_read_only=ON$/m);
     });
 
+    it("every flavor defaults to utf8mb4 (MariaDB and 5.7 would start with latin1) with a collation the version has", async () => {
+        for (const [args, collation] of [[{ engine: "mariadb" }, "utf8mb4_general_ci"], [{ engine: "mysql" }, "utf8mb4_0900_ai_ci"],
+            [{ engine: "mysql", version: "9.7" }, "utf8mb4_0900_ai_ci"], [{ version: "5.7" }, "utf8mb4_general_ci"]] as const) {
+            const base = (await render("db", args)).configMap.data["base.cnf"];
+            assert.match(base, /^character-set-server=utf8mb4$/m, JSON.stringify(args));
+            assert.match(base, new RegExp(`^collation-server=${collation}$`, "m"), JSON.stringify(args));
+        }
+    });
+
     it("MySQL 5.7 runs clone-mysql and the sidecar in the xtrabackup image", async () => {
         const { statefulSet } = await render("db", { version: "5.7" });
         const c = containersByName(statefulSet);
