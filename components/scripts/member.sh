@@ -109,8 +109,15 @@ replica_round() {
   # one of a replica had (the other order reads transactions applied in between as missing on it)
   facts=$(local_facts "$cnf")
   status=$(replica_status "$cnf")
+  # when the I/O thread last ran: readiness keeps a replica in the read Service through a short
+  # outage of the source (probe-ready.sh, at most MAX_REPLICA_LAG_SECONDS)
+  [[ -z $status || $(status_field "$status" '(Slave|Replica)_IO_Running') != Yes ]] || date +%s >"$RUN_DIR/io-running-at"
   if ! source=$(peer_facts 0); then
-    report waiting "pod 0 does not answer; replication retries by itself"
+    if [[ -f $state_file && $(cut -f1 "$state_file") == replicating ]]; then
+      report replicating "pod 0 does not answer; serving reads while this copy is at most ${MAX_REPLICA_LAG_SECONDS:?} s behind"
+    else
+      report waiting "pod 0 does not answer; replication retries by itself"
+    fi
     # the IO thread retries by itself; one that gave up (MySQL's retry count) is started again
     [[ -z $status || $(status_field "$status" '(Slave|Replica)_IO_Running') != No ]] || start_replica
     return 0

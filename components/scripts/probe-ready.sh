@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # probe-ready: readiness. The member agent's verdict: pod 0 takes writes; a replica replicates from
-# a source that holds all it has, with both threads running and lag at most MAX_REPLICA_LAG_SECONDS.
+# a source that holds all it has, with both threads running and lag at most MAX_REPLICA_LAG_SECONDS
+# (or the source away, its I/O thread reconnecting, for at most that long).
 # Anything else takes the pod out of the Services, with the agent's reason as the probe's message.
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
@@ -19,4 +20,7 @@ if (($(pod_ordinal "${POD_NAME:?}") == 0)); then
 fi
 [[ $state == replicating ]] || die "$state: $message"
 status=$(replica_status "$cnf")
-reason=$(replica_health "$status" "${MAX_REPLICA_LAG_SECONDS:?}") || die "$reason"
+# seconds since the member agent last saw the I/O thread running (reads go on through a short outage)
+away=''
+if [[ -f $RUN_DIR/io-running-at ]]; then away=$(($(date +%s) - $(<"$RUN_DIR/io-running-at"))); fi
+reason=$(replica_health "$status" "${MAX_REPLICA_LAG_SECONDS:?}" "$away") || die "$reason"

@@ -118,14 +118,21 @@ status_field() {
   awk -v field="^[[:space:]]*($2):[[:space:]]*" '$0 ~ field { sub(field, ""); print; exit }' <<<"$1"
 }
 
-# replica_health STATUS MAX_LAG: ok when both threads run and the lag is at most MAX_LAG seconds
+# replica_health STATUS MAX_LAG [AWAY]: ok when both threads run and the lag is at most MAX_LAG
+# seconds; also ok while the I/O thread reconnects (the source restarts or is unreachable) for at
+# most MAX_LAG seconds since it last ran (AWAY), provided the applier runs: this copy is then no
+# older than a replica lagging MAX_LAG, so reads go on through a primary restart
 replica_health() {
-  local io sql lag
+  local io sql lag away=${3:-}
   io=$(status_field "$1" '(Slave|Replica)_IO_Running')
   sql=$(status_field "$1" '(Slave|Replica)_SQL_Running')
   lag=$(status_field "$1" 'Seconds_Behind_(Master|Source)')
+  if [[ $sql == Yes && -n $io && $io != Yes && $away =~ ^[0-9]+$ ]] && ((away <= $2)); then
+    printf 'serving reads: the source has been away %s s (at most %s s)\n' "$away" "$2"
+    return 0
+  fi
   if [[ $io != Yes || $sql != Yes ]]; then
-    printf 'replication not running (io=%s, sql=%s)\n' "${io:-none}" "${sql:-none}"
+    printf 'replication not running (io=%s, sql=%s)%s\n' "${io:-none}" "${sql:-none}" "${away:+, source away $away s}"
     return 1
   fi
   if ! [[ $lag =~ ^[0-9]+$ ]] || ((lag > $2)); then

@@ -253,8 +253,33 @@ export const safety: Scenario[] = [
             const windows: string[] = [];
             for (const n of [2, 1, 0]) {
                 const t0 = Date.now();
+                // while the primary restarts, the replicas stay in the read Service (their data is at
+                // most maxReplicaLagSeconds old): sampled through the API's Ready condition
+                let replicasOut = 0;
+                let samples = 0;
+                let stop = false;
+                const watching = n === 0;
+                const watcher = (async () => {
+                    while (watching && !stop) {
+                        const ready = await cluster.kube.kubectl(["-n", cluster.namespace, "get", "pods", "db-1", "db-2", "-o",
+                            "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\" \"}{end}"]);
+                        samples++;
+                        if (ready.stdout.trim() !== "True True") {
+                            replicasOut++;
+                        }
+                        await sleep(500);
+                    }
+                })();
                 await cluster.restartPod(n, 300000);
                 const t1 = Date.now();
+                stop = true;
+                await watcher;
+                const sampled = samples;
+                if (watching) {
+                    assert.ok(sampled > 5, `only ${sampled} readiness samples during pod 0's restart`);
+                    assert.equal(replicasOut, 0, `a replica left the read Service in ${replicasOut} of ${sampled} samples during pod 0's restart`);
+                    windows.push(`replicas 1 and 2 Ready in all ${sampled} samples during pod 0's restart`);
+                }
                 await sleep(2000);
                 const acks = writer.acknowledged().map((a) => a.at).filter((at) => at >= t0 - 1000 && at <= t1 + 2000);
                 let gap = 0;

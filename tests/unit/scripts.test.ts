@@ -265,8 +265,8 @@ describe("replication SQL and credentials", () => {
 });
 
 describe("replica readiness (replica_health on SHOW REPLICA STATUS output)", () => {
-    const health = (fixture: string, maxLag = 30) => runScriptFunctions(
-        `replica_health "$(cat ${JSON.stringify(path.join(fixturesDir, "replica-status", fixture))})" ${maxLag}`);
+    const health = (fixture: string, maxLag = 30, away = "") => runScriptFunctions(
+        `replica_health "$(cat ${JSON.stringify(path.join(fixturesDir, "replica-status", fixture))})" ${maxLag} "${away}"`);
 
     it("MySQL 8.4 field names: both threads running, no lag -> ready", () => {
         assert.equal(health("mysql-healthy").status, 0);
@@ -287,6 +287,17 @@ describe("replica readiness (replica_health on SHOW REPLICA STATUS output)", () 
         assert.notEqual(r.status, 0);
         assert.equal(r.stdout, "replica lag 95 s exceeds 30 s\n");
         assert.equal(health("mysql-lagging", 120).status, 0);
+    });
+    it("the source away (I/O thread reconnecting) for at most the lag limit -> still ready: reads go on through a primary restart", () => {
+        const r = health("mysql-connecting", 30, "12");
+        assert.equal(r.status, 0, r.stdout);
+        assert.equal(r.stdout, "serving reads: the source has been away 12 s (at most 30 s)\n");
+        assert.equal(health("mariadb-io-stopped", 30, "30").status, 0);
+    });
+    it("the source away for longer than the lag limit -> not ready, saying how long", () => {
+        const r = health("mysql-connecting", 30, "45");
+        assert.notEqual(r.status, 0);
+        assert.match(r.stdout, /^replication not running \(io=Connecting, sql=Yes\), source away 45 s$/m);
     });
     it("no replication configured at all -> not ready", () => {
         assert.notEqual(health("not-a-replica").status, 0);
