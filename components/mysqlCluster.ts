@@ -8,6 +8,7 @@ import { buildHeadlessService, buildPrimaryService, buildReadService } from "./b
 import { buildNetworkPolicy, buildPodDisruptionBudget, buildServiceAccount } from "./builders/policies";
 import { buildStatefulSet } from "./builders/statefulSet";
 import { GeneratedPassword } from "./generatedPassword";
+import { VersionGuard } from "./versionGuard";
 import { clusterNames } from "./names";
 
 /** Where clients connect: an in-cluster DNS name qualified by namespace, and a port. */
@@ -38,7 +39,10 @@ export class MySqlCluster extends pulumi.ComponentResource {
         // every argument is checked before anything, this component included, is registered
         const config = resolveConfig(name, args);
         super("mysql-cluster:index:MySqlCluster", name, {}, opts);
-        const child = { parent: this };
+        // first: a change the data cannot take (another engine, a downgrade) fails here, before any
+        // other child is touched (every one depends on it)
+        const guard = new VersionGuard(`${name}-version`, { engine: config.flavor.engine, version: config.version }, { parent: this });
+        const child = { parent: this, dependsOn: [guard] };
 
         // an existing Secret is used as it is; otherwise passwords are the user's or generated
         const passwords = config.existingSecretName === undefined ? generatedOrGiven(config, args, child) : undefined;
@@ -56,7 +60,7 @@ export class MySqlCluster extends pulumi.ComponentResource {
         const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`,
             buildStatefulSet(config, configChecksum(buildConfigMap(config).data as Record<string, string>)),
             {
-                parent: this, dependsOn: [configMap, topology, headless, serviceAccount, ...(secret ? [secret] : [])],
+                parent: this, dependsOn: [guard, configMap, topology, headless, serviceAccount, ...(secret ? [secret] : [])],
                 // the provider waits for the rollout (every pod Ready): a large clone needs more than its 10 minutes
                 customTimeouts: { create: `${config.awaitTimeoutMinutes}m`, update: `${config.awaitTimeoutMinutes}m` },
             });

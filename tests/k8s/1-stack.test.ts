@@ -90,6 +90,22 @@ describe("the stack through the real pulumi CLI and a real control plane", funct
         assert.equal(refresh.code, 0, `refresh found drift:\n${refresh.stdout}`);
     });
 
+    it("2b. another engine on the existing data fails preview and up, before anything changes", async () => {
+        const before = await podUids();
+        await config("engine", "mysql");
+        try {
+            for (const command of [["preview"], ["up", "--yes", "--skip-preview"]]) {
+                const r = await pulumi(t, repoRoot, [...command, "--stack", stack]);
+                assert.notEqual(r.code, 0, `${command[0]} accepted an engine change`);
+                assert.match(r.stdout + r.stderr, /engine cannot change from mariadb to mysql on existing data/);
+            }
+        } finally {
+            await config("engine", "mariadb");
+        }
+        assert.deepEqual(await podUids(), before, "pods changed");
+        assert.deepEqual(changed(await preview()), [], "the failed up left a change behind");
+    });
+
     it("3. replicas 3 -> 5 -> 3 updates the StatefulSet in place without rolling pods; a server option change rolls them; data kept", async () => {
         const first = await podUids();
         await config("replicas", "5");

@@ -61,7 +61,7 @@ describe("no secret in a plain place", () => {
 
     it("generated passwords: one GeneratedPassword of 32 characters per account", async () => {
         const r = await render("db");
-        const generators = r.resources.filter((x) => x.type === types.generatedPassword);
+        const generators = r.resources.filter((x) => x.type === types.generatedPassword && x.name.endsWith("-password"));
         assert.deepEqual(generators.map((g) => g.name).sort(),
             ["db-backup-password", "db-replication-password", "db-root-password"]);
         for (const g of generators) {
