@@ -30,6 +30,8 @@ export interface Flavor {
         readonly server: string;
         readonly client: string;
         readonly installDb?: string;
+        /** Turns /usr/share/zoneinfo into SQL for the time-zone tables (loaded at initialisation). */
+        readonly tzinfoToSql: string;
         readonly backup?: string;
         readonly stream?: string;
     };
@@ -58,7 +60,7 @@ const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Fla
     bootstrap: "clone",
     replicationSyntax: "source",
     initMethod: "mysqld",
-    binaries: { server: "mysqld", client: "mysql" },
+    binaries: { server: "mysqld", client: "mysql", tzinfoToSql: "mysql_tzinfo_to_sql" },
     backupAccount: { user: "clone", host: "%", grants: "BACKUP_ADMIN" },
     serverSettings: [
         ["gtid_mode", "ON"],
@@ -96,6 +98,7 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp): Flavor 
         server: "mariadbd",
         client: "mariadb",
         installDb: "mariadb-install-db",
+        tzinfoToSql: "mariadb-tzinfo-to-sql",
         backup: "mariadb-backup",
         stream: "mbstream",
     },
@@ -143,6 +146,7 @@ export const flavors: readonly Flavor[] = [
         binaries: {
             server: "mysqld",
             client: "mysql",
+            tzinfoToSql: "mysql_tzinfo_to_sql",
             backup: "xtrabackup",
             stream: "xbstream",
         },

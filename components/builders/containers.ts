@@ -62,6 +62,7 @@ export function scriptEnv(config: ClusterConfig, credentialsDir: string = paths.
         SETUP_TIMEOUT_SECONDS: String(config.startupTimeoutSeconds),
         SOCKET: paths.socket,
         STREAM_TOOL: flavor.binaries.stream,
+        TZINFO_TO_SQL: flavor.binaries.tzinfoToSql,
         TLS_CA: config.tls ? `${paths.tlsDir}/ca.crt` : undefined,
         TMPDIR: paths.tmpDir,
         TOPOLOGY_FILE: `${paths.topologyDir}/replicas`,

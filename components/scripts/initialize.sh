@@ -40,10 +40,25 @@ initialize_primary() {
   sql "$cnf" -e "SELECT CONCAT(QUOTE(user), '@', QUOTE(host)) FROM mysql.user
     WHERE user = '' OR (user = 'root' AND host <> 'localhost')" >"$RUN_DIR/extra-accounts"
   { users_sql "$RUN_DIR/extra-accounts"; identity_sql "$identity"; } | sql "$cnf" || die "creating the users failed"
+  load_time_zones "$cnf"
   rm -f "$cnf" "$RUN_DIR/extra-accounts"
   stop_setup_server
   mv "$staging" "${DATADIR:?}"
   log "primary initialised: cluster identity $identity"
+}
+
+# load_time_zones CNF: the time-zone tables from the image's zoneinfo, as the official images'
+# entrypoints load them (CONVERT_TZ and named time zones work); not binary-logged, copied with the
+# data to every replica. An image without zoneinfo keeps them empty, and says so.
+load_time_zones() {
+  local zoneinfo=/usr/share/zoneinfo
+  if [[ ! -d $zoneinfo ]] || ! command -v "${TZINFO_TO_SQL:?}" >/dev/null; then
+    log "no $zoneinfo or $TZINFO_TO_SQL in this image: time-zone tables left empty"
+    return 0
+  fi
+  { printf 'SET SESSION sql_log_bin = 0;\nUSE mysql;\n'; "$TZINFO_TO_SQL" "$zoneinfo" 2>/dev/null; } | sql "$1" ||
+    die "loading the time-zone tables failed"
+  log "time-zone tables loaded from $zoneinfo"
 }
 
 # users_sql EXTRA_ACCOUNTS_FILE: least-privilege accounts, kept out of the binary log (replicas

@@ -115,6 +115,9 @@ export const scenarios: Scenario[] = [
             for (const n of [0, 1, 2]) {
                 // the images' defaults the component's own option file must restore: full Unicode
                 assert.equal(await cluster.rootSql(n, "SELECT @@character_set_server"), "utf8mb4", `pod ${n}`);
+                // time-zone tables loaded at initialisation, and copied with the data
+                assert.equal(await cluster.rootSql(n, "SELECT CONVERT_TZ('2026-01-01 12:00:00', 'UTC', 'Europe/Berlin')"),
+                    "2026-01-01 13:00:00", `pod ${n}: time-zone tables`);
             }
             await createAppSchema(cluster);
             const rows = await writeRows(cluster, 500, "s1");
