@@ -30,6 +30,8 @@ export interface Flavor {
         readonly server: string;
         readonly client: string;
         readonly installDb?: string;
+        /** The upgrade step after a version change, where the server does not do it itself (MariaDB). */
+        readonly upgrade?: string;
         /** Turns /usr/share/zoneinfo into SQL for the time-zone tables (loaded at initialisation). */
         readonly tzinfoToSql: string;
         readonly backup?: string;
@@ -98,6 +100,7 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp): Flavor 
         server: "mariadbd",
         client: "mariadb",
         installDb: "mariadb-install-db",
+        upgrade: "mariadb-upgrade",
         tzinfoToSql: "mariadb-tzinfo-to-sql",
         backup: "mariadb-backup",
         stream: "mbstream",

@@ -63,6 +63,7 @@ export function scriptEnv(config: ClusterConfig, credentialsDir: string = paths.
         SOCKET: paths.socket,
         STREAM_TOOL: flavor.binaries.stream,
         TZINFO_TO_SQL: flavor.binaries.tzinfoToSql,
+        UPGRADE_TOOL: flavor.binaries.upgrade,
         TLS_CA: config.tls ? `${paths.tlsDir}/ca.crt` : undefined,
         TMPDIR: paths.tmpDir,
         TOPOLOGY_FILE: `${paths.topologyDir}/replicas`,

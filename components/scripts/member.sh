@@ -156,6 +156,20 @@ sync_credentials() {
   applied_credentials=$digest
 }
 
+# upgrade_system_tables: once per start of this agent, the engine's upgrade step where the server
+# does not run it itself (MariaDB: mariadb-upgrade, a no-op when the data's mysql_upgrade_info
+# matches the server; never binary-logged, so each pod upgrades its own copy). MySQL 8.0.16+
+# upgrades its data dictionary and system tables at start. Before pod 0 takes writes.
+upgraded=0
+upgrade_system_tables() {
+  ((upgraded == 0)) || return 0
+  if [[ -n ${UPGRADE_TOOL:-} ]]; then
+    "$UPGRADE_TOOL" --defaults-file="$cnf" --skip-write-binlog --silent >&2 || return 1
+    log "system tables match the server (${UPGRADE_TOOL})"
+  fi
+  upgraded=1
+}
+
 start_replica() { sql "$cnf" -e "$START_REPLICA"; }
 
 # threads_running STATUS: both replication threads run
@@ -181,6 +195,8 @@ while true; do
     finish_copy || log "finishing the copy failed; retrying"
   elif ! sync_credentials; then
     log "setting the account passwords from the Secret failed; retrying"
+  elif ! upgrade_system_tables; then
+    log "the upgrade step failed; retrying"
   elif ((ordinal == 0)); then
     primary_round || log "this round failed; retrying"
   else

@@ -118,6 +118,11 @@ export const scenarios: Scenario[] = [
                 // time-zone tables loaded at initialisation, and copied with the data
                 assert.equal(await cluster.rootSql(n, "SELECT CONVERT_TZ('2026-01-01 12:00:00', 'UTC', 'Europe/Berlin')"),
                     "2026-01-01 13:00:00", `pod ${n}: time-zone tables`);
+                // the engine's upgrade step ran on every pod's own copy (MariaDB; MySQL upgrades itself)
+                if (cluster.serverEnv.UPGRADE_TOOL) {
+                    await waitFor(`pod ${n}'s upgrade step`, 30000, async () =>
+                        /system tables match the server \(mariadb-upgrade\)/.test(log(cluster, n, "member-0")) || undefined);
+                }
             }
             await createAppSchema(cluster);
             const rows = await writeRows(cluster, 500, "s1");
