@@ -68,11 +68,39 @@ write_admin_cnf() {
   mv -f "$1.tmp" "$1"
 }
 
-# sql CNF [client options]: runs the SQL on stdin with the credentials in CNF
+# sql CNF [client options]: runs the SQL on stdin with the credentials in CNF. The pod's own
+# administrator connections (probes, member agent, preStop) take turns: when clients hold every
+# connection, the server keeps exactly one more for administrators, and probes must not lose it
+# to each other (a starved liveness probe would restart a healthy server).
 sql() {
-  local cnf=$1
+  local cnf=$1 status=0
   shift
-  "${MYSQL_CLIENT:?}" --defaults-file="$cnf" --batch --skip-column-names --connect-timeout=5 "$@"
+  if [[ $cnf != "${RUN_DIR:-/nonexistent}/admin.cnf" ]]; then
+    "${MYSQL_CLIENT:?}" --defaults-file="$cnf" --batch --skip-column-names --connect-timeout=5 "$@"
+    return
+  fi
+  local held=0
+  admin_turn && held=1
+  "${MYSQL_CLIENT:?}" --defaults-file="$cnf" --batch --skip-column-names --connect-timeout=5 "$@" || status=$?
+  ((held == 0)) || rmdir "$RUN_DIR/admin.turn" 2>/dev/null || true
+  return "$status"
+}
+
+# admin_turn: waits (at most 4 s) for the administrator connection's turn: a directory in RUN_DIR
+# (shared by the pod's containers; no flock in every image). A turn older than 10 s belongs to a
+# process that was killed (e.g. a probe past its timeout) and is taken over. Fails (goes ahead
+# without the turn) after the wait: better a try than a probe timeout.
+admin_turn() {
+  local turn="$RUN_DIR/admin.turn" deadline=$((SECONDS + 4)) age
+  until mkdir "$turn" 2>/dev/null; do
+    age=$(($(date +%s) - $(stat -c %Y "$turn" 2>/dev/null || date +%s)))
+    if ((age > 10)); then
+      rmdir "$turn" 2>/dev/null || true
+      continue
+    fi
+    ((SECONDS < deadline)) || return 1
+    sleep 0.05
+  done
 }
 
 # server_answers CNF: the server accepts an authenticated query

@@ -18,8 +18,11 @@ if (($(pod_ordinal "${POD_NAME:?}") > 0)); then
 else
   # MySQL: refuse the replicas' immediate reconnects (they lack CONNECTION_ADMIN) before ending them
   [[ ${ENGINE:?} != mysql ]] || sql "$cnf" -e 'SET GLOBAL offline_mode = ON' || log "could not set offline_mode"
-  sql "$cnf" -e "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'" |
-    while read -r id; do sql "$cnf" -e "KILL $id" 2>/dev/null || true; done ||
+  # the ids first: one administrator connection at a time (lib.sh, sql)
+  if ids=$(sql "$cnf" -e "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'"); then
+    for id in $ids; do sql "$cnf" -e "KILL $id" 2>/dev/null || true; done
+  else
     log "could not end the dump connections; the server ends them while shutting down"
+  fi
 fi
 log "ready for SIGTERM"

@@ -128,4 +128,49 @@ export const faults: Scenario[] = [
             return "broken replica left the read Service; re-cloned after its volume was deleted; converged";
         },
     },
+    {
+        name: "F6. clients hold every connection of the primary and a replica: every pod stays Ready and alive",
+        async run(cluster) {
+            const limit = 12;
+            const holdSeconds = 60;
+            const before = Object.fromEntries([0, 1].map((n) => [n, { ...cluster.pod(n).restarts }]));
+            const previous = await cluster.rootSql(0, "SELECT @@GLOBAL.max_connections");
+            for (const n of [0, 1]) {
+                await cluster.rootSql(n, `SET GLOBAL max_connections = ${limit}`);
+            }
+            // more sleepers than the limit, on pod 0 (primary Service) and on pod 1 (its own name)
+            const sleepers = [{ target: "primary" as const }, { target: { ordinal: 1 } }].map(({ target }) => {
+                const [client, ...rest] = cluster.clientCommand(target, ["-e", `SELECT SLEEP(${holdSeconds})`]);
+                const quoted = [client, ...rest].map((a) => `'${a}'`).join(" ");
+                return cluster.clientExec(["bash", "-c", `for i in $(seq ${limit + 4}); do ${quoted} >/dev/null 2>&1 & done; wait`],
+                    undefined, (holdSeconds + 60) * 1000);
+            });
+            try {
+                await sleep(3000);
+                const refused = await cluster.clientSql("primary", "SELECT 1");
+                assert.notEqual(refused.code, 0, "the primary still took a client: its connections were not exhausted");
+                assert.match(refused.stderr, /Too many connections/);
+                let samples = 0;
+                const deadline = Date.now() + (holdSeconds - 8) * 1000;
+                while (Date.now() < deadline) {
+                    const ready = await cluster.kube.kubectl(["-n", cluster.namespace, "get", "pods", "db-0", "db-1", "db-2", "-o",
+                        "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\" \"}{end}"]);
+                    assert.equal(ready.stdout.trim(), "True True True", `a pod left Ready while clients held every connection (sample ${samples})`);
+                    samples++;
+                    await sleep(1000);
+                }
+                for (const n of [0, 1]) {
+                    assert.deepEqual(cluster.pod(n).restarts, before[n], `a container of pod ${n} restarted`);
+                }
+                await Promise.all(sleepers);
+                return `${limit + 4} sleeping clients each on pod 0 and pod 1 (max_connections ${limit}; a new client refused: ` +
+                    `Too many connections); pods 0-2 Ready in all ${samples} samples over ${holdSeconds - 8} s; no container restarted`;
+            } finally {
+                await Promise.all(sleepers);
+                for (const n of [0, 1]) {
+                    await cluster.rootSql(n, `SET GLOBAL max_connections = ${previous}`);
+                }
+            }
+        },
+    },
 ];

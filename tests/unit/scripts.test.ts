@@ -264,6 +264,37 @@ describe("replication SQL and credentials", () => {
     });
 });
 
+describe("administrator connections take turns (lib.sh admin_turn)", () => {
+    const runDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "run-"));
+
+    it("a free turn is taken at once; a held one is waited for, then given up after 4 s", () => {
+        const dir = runDir();
+        assert.equal(runScriptFunctions("admin_turn", { RUN_DIR: dir }).status, 0);
+        assert.ok(fs.existsSync(path.join(dir, "admin.turn")));
+        const t0 = Date.now();
+        assert.notEqual(runScriptFunctions("admin_turn", { RUN_DIR: dir }).status, 0, "a held turn was taken");
+        assert.ok(Date.now() - t0 >= 3500, "gave up too early");
+    });
+
+    it("a turn left by a killed process (older than 10 s) is taken over", () => {
+        const dir = runDir();
+        fs.mkdirSync(path.join(dir, "admin.turn"));
+        const old = new Date(Date.now() - 20000);
+        fs.utimesSync(path.join(dir, "admin.turn"), old, old);
+        const t0 = Date.now();
+        assert.equal(runScriptFunctions("admin_turn", { RUN_DIR: dir }).status, 0);
+        assert.ok(Date.now() - t0 < 2000);
+    });
+
+    it("sql with the admin option file releases the turn after the client, even when it fails", () => {
+        const dir = runDir();
+        fs.writeFileSync(path.join(dir, "admin.cnf"), "");
+        const r = runScriptFunctions(`sql "$RUN_DIR/admin.cnf" -e 'SELECT 1' || true`, { RUN_DIR: dir, MYSQL_CLIENT: "false" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(!fs.existsSync(path.join(dir, "admin.turn")), "the turn was not released");
+    });
+});
+
 describe("replica readiness (replica_health on SHOW REPLICA STATUS output)", () => {
     const health = (fixture: string, maxLag = 30, away = "") => runScriptFunctions(
         `replica_health "$(cat ${JSON.stringify(path.join(fixturesDir, "replica-status", fixture))})" ${maxLag} "${away}"`);

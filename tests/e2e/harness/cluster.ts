@@ -406,8 +406,8 @@ export class KubeCluster {
     }
 
     /** Runs a command in the client pod (its container "client"), `input` on stdin. */
-    clientExec(command: readonly string[], input?: string): Promise<RunResult> {
-        return this.clientPod.exec("client", command, { input, timeoutMs: 60000 });
+    clientExec(command: readonly string[], input?: string, timeoutMs = 60000): Promise<RunResult> {
+        return this.clientPod.exec("client", command, { input, timeoutMs });
     }
 
     /** A client command line for the given Service (the password is in a mounted file). */
