@@ -47,6 +47,8 @@ export interface Flavor {
     readonly mysqlUid: number;
     /** ALTER USER ... RETAIN CURRENT PASSWORD (MySQL 8.0.14+): a rotation keeps the old password valid too. */
     readonly dualPasswords: boolean;
+    /** Loads a renewed TLS certificate without a restart (none on 5.7: a restart is needed). */
+    readonly tlsReloadSql?: string;
     /** collation-server with character-set-server utf8mb4 (the server's own utf8mb4 default). */
     readonly defaultCollation: string;
     /** The images write only to the pod's volumes, so the root filesystem can be read-only. */
@@ -84,6 +86,7 @@ const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Fla
     mysqlUid: 999,
     dualPasswords: true,
     defaultCollation: "utf8mb4_0900_ai_ci",
+    tlsReloadSql: "ALTER INSTANCE RELOAD TLS",
     readOnlyRootFilesystem: true,
 });
 
@@ -129,6 +132,8 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp): Flavor 
     mysqlUid: 999,
     dualPasswords: false,
     defaultCollation: "utf8mb4_general_ci",
+    // LOCAL: never binary-logged (a logged FLUSH on a replica would be an errant transaction)
+    tlsReloadSql: "FLUSH LOCAL SSL",
     readOnlyRootFilesystem: true,
 });
 

@@ -65,6 +65,7 @@ export function scriptEnv(config: ClusterConfig, credentialsDir: string = paths.
         TZINFO_TO_SQL: flavor.binaries.tzinfoToSql,
         UPGRADE_TOOL: flavor.binaries.upgrade,
         TLS_CA: config.tls ? `${paths.tlsDir}/ca.crt` : undefined,
+        TLS_RELOAD_SQL: config.tls ? flavor.tlsReloadSql : undefined,
         TMPDIR: paths.tmpDir,
         TOPOLOGY_FILE: `${paths.topologyDir}/replicas`,
         TRANSFER_IDLE_TIMEOUT_SECONDS: String(transferIdleTimeoutSeconds),

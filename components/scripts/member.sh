@@ -170,6 +170,24 @@ upgrade_system_tables() {
   upgraded=1
 }
 
+# reload_tls: a renewed certificate (cert-manager rewrote the Secret; the kubelet refreshes the
+# mounted files) is loaded by the running server: at this agent's start and whenever the files
+# change. New connections get the new certificate; replicas read the CA file at each reconnect.
+tls_loaded=''
+reload_tls() {
+  [[ -n ${TLS_CA:-} ]] || return 0
+  local digest dir=${TLS_CA%/*}
+  digest=$(cat "$dir/tls.crt" "$dir/tls.key" "$dir/ca.crt" | sha256sum)
+  [[ $digest != "$tls_loaded" ]] || return 0
+  if [[ -z ${TLS_RELOAD_SQL:-} ]]; then
+    [[ -z $tls_loaded ]] || log "the TLS certificate changed; this engine loads it only at a restart"
+  else
+    sql "$cnf" <<<"SET SESSION sql_log_bin = 0; $TLS_RELOAD_SQL;" || return 1
+    log "TLS certificate loaded from $dir${tls_loaded:+ (it changed)}"
+  fi
+  tls_loaded=$digest
+}
+
 start_replica() { sql "$cnf" -e "$START_REPLICA"; }
 
 # threads_running STATUS: both replication threads run
@@ -197,6 +215,8 @@ while true; do
     log "setting the account passwords from the Secret failed; retrying"
   elif ! upgrade_system_tables; then
     log "the upgrade step failed; retrying"
+  elif ! reload_tls; then
+    log "loading the TLS certificate failed; retrying"
   elif ((ordinal == 0)); then
     primary_round || log "this round failed; retrying"
   else

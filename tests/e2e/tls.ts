@@ -6,8 +6,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { infraDir } from "./harness/cluster";
-import { run, runOk } from "./harness/process";
+import { appUser, infraDir } from "./harness/cluster";
+import { run, runOk, waitFor } from "./harness/process";
 import { replicaStatus, Scenario } from "./scenarios";
 import { createAppSchema, writeRows } from "./workload";
 
@@ -64,6 +64,40 @@ export const tlsScenarios: Scenario[] = [
             const ok = await cluster.clientSql("primary", "SELECT COUNT(*) FROM t");
             assert.equal(ok.code, 0, `the same account over TLS: ${ok.stderr}`);
             return `plaintext refused (${refused.stderr.trim().split("\n").pop()}); TLS with name verification accepted`;
+        },
+    },
+    {
+        name: "T3. TLS renewal: a new certificate and CA in the Secret are loaded without a restart; clients and replicas verify the new chain",
+        async run(cluster) {
+            const restarts = () => [...cluster.pods.values()].map((p) => Object.values(p.restarts).reduce((a, b) => a + b, 0)).join(",");
+            const before = restarts();
+            // a renewal with a new CA (the hardest case: the old chain no longer verifies)
+            const renewed = await makeTlsSecret(cluster.name, cluster.namespace);
+            await cluster.applySecret(`${cluster.name}-tls`, renewed);
+            await cluster.setClientPassword(appUser.password, { "ca.crt": renewed["ca.crt"] });
+            for (const n of [0, 1, 2]) {
+                await waitFor(`pod ${n} loaded the renewed certificate`, 120000, async () =>
+                    /TLS certificate loaded from .* \(it changed\)/.test(cluster.podLog(n, "member-0")) || undefined);
+            }
+            // a client that trusts only the new CA, verifying the server's name, through both Services
+            for (const service of ["primary", "read"] as const) {
+                const r = await cluster.clientSql(service, "SELECT COUNT(*) FROM t");
+                assert.equal(r.code, 0, `${service} with the new chain: ${r.stderr}`);
+            }
+            // replicas reconnect and verify pod 0's new certificate against the new CA file
+            const stopIo = cluster.serverEnv.REPLICATION_SYNTAX === "source" ? "STOP REPLICA IO_THREAD" : "STOP SLAVE IO_THREAD";
+            for (const n of [1, 2]) {
+                await cluster.rootSql(n, stopIo);
+            }
+            const rows = await writeRows(cluster, 10, "t3");
+            await cluster.waitForRows(rows);
+            for (const n of [1, 2]) {
+                const status = await replicaStatus(cluster, n);
+                assert.equal(status.Slave_IO_Running ?? status.Replica_IO_Running, "Yes", `replica ${n} did not reconnect over the new chain`);
+            }
+            assert.equal(restarts(), before, "a container restarted for the renewal");
+            return `renewed certificate and CA loaded by all 3 servers without a restart (${cluster.serverEnv.TLS_RELOAD_SQL}); ` +
+                `clients verifying only the new CA connect through both Services; replicas reconnected; ${rows} rows equal`;
         },
     },
 ];
