@@ -39,8 +39,9 @@ initialize_primary() {
   identity=$(sql "$cnf" -e 'SELECT UUID()')
   sql "$cnf" -e "SELECT CONCAT(QUOTE(user), '@', QUOTE(host)) FROM mysql.user
     WHERE user = '' OR (user = 'root' AND host <> 'localhost')" >"$RUN_DIR/extra-accounts"
-  { users_sql "$RUN_DIR/extra-accounts"; identity_sql "$identity"; } | sql "$cnf" || die "creating the users failed"
+  # time zones first: the users' SQL sets root's password, which the scratch option file lacks
   load_time_zones "$cnf"
+  { users_sql "$RUN_DIR/extra-accounts"; identity_sql "$identity"; } | sql "$cnf" || die "creating the users failed"
   rm -f "$cnf" "$RUN_DIR/extra-accounts"
   stop_setup_server
   mv "$staging" "${DATADIR:?}"
