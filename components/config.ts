@@ -181,6 +181,13 @@ export function resolveConfig(name: string, args: MySqlClusterArgs): ClusterConf
     const skipAwait = args.skipAwait ?? false;
     check(typeof skipAwait === "boolean", `skipAwait must be true or false, got ${JSON.stringify(skipAwait)}`);
 
+    // MySQL refuses a replication password longer than 32 characters (CHANGE REPLICATION SOURCE,
+    // error 3056); a known value is checked here, one from an Output or a Secret by the pods
+    if (flavor?.engine === "mysql" && typeof args.replicationPassword === "string") {
+        check(args.replicationPassword.length <= 32,
+            `replicationPassword has ${args.replicationPassword.length} characters; MySQL replication accepts at most 32: use a shorter one`);
+    }
+
     if (args.existingSecretName !== undefined) {
         check(typeof args.existingSecretName === "string" && dns1123Subdomain.test(args.existingSecretName),
             `existingSecretName must be the name of a Secret (DNS-1123 subdomain), got ${JSON.stringify(args.existingSecretName)}`);

@@ -52,6 +52,7 @@ const badInputs: BadInput[] = [
     { why: "extraConfig key with spaces", args: { extraConfig: { "max connections": 5 } }, message: /extraConfig key "max connections" is not a server option name/ },
     { why: "negative lag limit", args: { maxReplicaLagSeconds: -1 }, message: /maxReplicaLagSeconds must be an integer >= 0, got -1/ },
     { why: "startup timeout too short", args: { startupTimeoutSeconds: 5 }, message: /startupTimeoutSeconds must be an integer >= 60, got 5/ },
+    { why: "MySQL replication password too long", args: { replicationPassword: "x".repeat(33) }, message: /replicationPassword has 33 characters; MySQL replication accepts at most 32: use a shorter one/ },
     { why: "await timeout zero", args: { awaitTimeoutMinutes: 0 }, message: /awaitTimeoutMinutes must be an integer from 1 to 10080 \(a week\), got 0/ },
     { why: "await timeout fractional", args: { awaitTimeoutMinutes: 1.5 }, message: /awaitTimeoutMinutes must be an integer from 1 to 10080/ },
     { why: "skipAwait not a boolean", args: { skipAwait: "yes" as any }, message: /skipAwait must be true or false, got "yes"/ },
