@@ -73,15 +73,20 @@ write_admin_cnf() {
 # connection, the server keeps exactly one more for administrators, and probes must not lose it
 # to each other (a starved liveness probe would restart a healthy server).
 sql() {
-  local cnf=$1 status=0
+  local cnf=$1
   shift
-  if [[ $cnf != "${RUN_DIR:-/nonexistent}/admin.cnf" ]]; then
-    "${MYSQL_CLIENT:?}" --defaults-file="$cnf" --batch --skip-column-names --connect-timeout=5 "$@"
-    return
+  client "$cnf" --batch --skip-column-names --connect-timeout=5 "$@"
+}
+
+# client CNF [client options]: the client with the credentials in CNF; with the pod's administrator
+# option file it takes the administrator turn (below) for the connection's lifetime
+client() {
+  local cnf=$1 status=0 held=0
+  shift
+  if [[ $cnf == "${RUN_DIR:-/nonexistent}/admin.cnf" ]]; then
+    admin_turn && held=1
   fi
-  local held=0
-  admin_turn && held=1
-  "${MYSQL_CLIENT:?}" --defaults-file="$cnf" --batch --skip-column-names --connect-timeout=5 "$@" || status=$?
+  "${MYSQL_CLIENT:?}" --defaults-file="$cnf" "$@" || status=$?
   ((held == 0)) || rmdir "$RUN_DIR/admin.turn" 2>/dev/null || true
   return "$status"
 }
@@ -103,8 +108,16 @@ admin_turn() {
   done
 }
 
-# server_answers CNF: the server accepts an authenticated query
-server_answers() { sql "$1" -e 'SELECT 1' >/dev/null 2>&1; }
+# server_answers CNF: the server accepts an authenticated query; three tries 0.3 s apart, so one
+# connection refused while clients hold every slot (Too many connections) is not taken for a dead server
+server_answers() {
+  local try
+  for try in 1 2 3; do
+    sql "$1" -e 'SELECT 1' >/dev/null 2>&1 && return 0
+    ((try == 3)) || sleep 0.3
+  done
+  return 1
+}
 
 # wait_for_server CNF SECONDS PID: waits for the server, failing early if PID has exited
 wait_for_server() {

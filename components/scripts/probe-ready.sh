@@ -15,10 +15,11 @@ cnf="${RUN_DIR:?}/admin.cnf"
 IFS=$'\t' read -r state message <"$RUN_DIR/member.state" 2>/dev/null || die "the member agent has not reported yet"
 if (($(pod_ordinal "${POD_NAME:?}") == 0)); then
   [[ $state == primary ]] || die "$state: $message"
-  sql "$cnf" -e 'SELECT 1' >/dev/null
+  server_answers "$cnf" || die "the server does not answer"
   exit 0
 fi
 [[ $state == replicating ]] || die "$state: $message"
+server_answers "$cnf" || die "the server does not answer"
 status=$(replica_status "$cnf")
 # seconds since the member agent last saw the I/O thread running (reads go on through a short outage)
 away=''

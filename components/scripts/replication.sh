@@ -110,7 +110,7 @@ binlog_info_sql() {
 # not through sql(): --skip-column-names would drop the field names
 replica_status() {
   replication_words
-  "${MYSQL_CLIENT:?}" --defaults-file="$1" --connect-timeout=5 --vertical -e "$SHOW_REPLICA"
+  client "$1" --connect-timeout=5 --vertical -e "$SHOW_REPLICA"
 }
 
 # status_field STATUS NAME_REGEX: one field of SHOW REPLICA STATUS\G output
