@@ -19,9 +19,14 @@ start_scratch_server() {
   local dir=$1 socket=$2
   SCRATCH_CNF="$RUN_DIR/scratch-root.cnf"
   shift 2
-  # a scratch directory never holds anything but what init_datadir made; never the data directory
-  [[ $dir != "${DATADIR:?}" && $dir == "${DATA_ROOT:?}"/* ]] || die "refusing $dir as a scratch directory"
-  rm -rf "$dir"
+  # rule 1: only the three scratch directories are ever removed. Each holds nothing but what
+  # init_datadir made and a throw-away server (no client ever connects to it), never a copy
+  # with transactions: data.init (a new primary, renamed into place only when complete),
+  # clone-scratch (the CLONE recipient's own setup server), empty-member (the EMPTY responder)
+  case $dir in
+    "${DATA_ROOT:?}"/data.init | "$DATA_ROOT"/clone-scratch | "$DATA_ROOT"/empty-member) rm -rf "$dir" ;;
+    *) die "refusing $dir as a scratch directory (only data.init, clone-scratch, empty-member under $DATA_ROOT)" ;;
+  esac
   init_datadir "$dir" || { log "could not initialise a scratch server in $dir"; return 1; }
   start_setup_server "$dir" "$socket" --skip-log-bin --read-only=OFF --loose-super-read-only=OFF "$@"
   write_client_cnf "$SCRATCH_CNF" root '' "$socket"

@@ -123,15 +123,11 @@ function hostPath(pod: Pod, containerName: string, containerPath: string): strin
     return path.join(pod.volumeDir(m.name), path.relative(m.mountPath, containerPath));
 }
 
-/** The server container's literal environment (paths, binaries), the same in every pod. */
-function serverEnv(cluster: KubeCluster, _podName: string): Record<string, string> {
-    return cluster.serverEnv;
-}
 
 /** SQL on stdin as root over pod N's socket (KubeCluster.rootSql puts the SQL in argv). */
 async function rootSqlStdin(cluster: KubeCluster, ordinal: number, sql: string): Promise<void> {
     const pod = cluster.pod(ordinal);
-    const env = serverEnv(cluster, pod.name);
+    const env = cluster.serverEnv;
     const result = await pod.exec("mysql", [env.MYSQL_CLIENT, `--defaults-file=${env.RUN_DIR}/admin.cnf`, "--batch"], { input: sql });
     if (result.code !== 0) {
         throw new Error(`${pod.name}: ${result.stderr}`);
@@ -241,7 +237,7 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
     });
     clusters.add(cluster);
     const image = images(cluster.serverImage);
-    const env0 = serverEnv(cluster, `${cluster.name}-0`);
+    const env0 = cluster.serverEnv;
     const benchDir = path.join(workDir, "bench");
     fs.mkdirSync(benchDir, { recursive: true, mode: 0o700 });
 
@@ -367,7 +363,7 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
 
     // 3. cp -a of the replica's datadir, its server stopped cleanly (a consistent copy), onto the same
     //    filesystem: as the clone left the page cache, then warm (every source page cached), then evicted
-    const datadir1 = hostPath(pod1, "mysql", serverEnv(cluster, pod1.name).DATADIR);
+    const datadir1 = hostPath(pod1, "mysql", cluster.serverEnv.DATADIR);
     start = now();
     await cluster.deletePod(1);
     const stopReplicaSeconds = secondsSince(start);
@@ -460,7 +456,7 @@ async function dumpLoad(cluster: KubeCluster, engine: Engine, benchDir: string, 
         fs.writeFileSync(file, text, { mode: 0o600 });
         fs.chownSync(file, image.uid, image.gid);
     }
-    const env = serverEnv(cluster, `${cluster.name}-0`);
+    const env = cluster.serverEnv;
     const [dump, init, extra] = engine === "mysql"
         ? ["mysqldump", "mysqld", "--set-gtid-purged=OFF"]
         : ["mariadb-dump", env.INSTALL_DB, ""];

@@ -26,15 +26,12 @@ async function appLogin(cluster: KubeCluster, password: string): Promise<{ code:
         `[client]\nuser=${appUser.user}\npassword="${escaped}"\nconnect-timeout=5\n`);
 }
 
-const restartsOf = (cluster: KubeCluster) =>
-    [...cluster.pods.entries()].map(([n, pod]) => `${n}:${pod.name}:${Object.values(pod.restarts).reduce((a, b) => a + b, 0)}`).join(" ");
-
 export const credentialScenarios: Scenario[] = [
     {
         name: "C1. passwords rotated through the Secret: running servers take them without a restart; a pod down meanwhile catches up",
         async run(cluster) {
             await cluster.deletePod(2); // down during the rotation: it must apply the new Secret when it starts
-            const before = restartsOf(cluster);
+            const before = cluster.restartSummary();
             const old = await appLogin(cluster, appUser.password);
             assert.equal(old.code, 0, `the current password does not work: ${old.stderr}`);
             cluster.laterSecrets.push(...Object.values(newPasswords));
@@ -47,7 +44,7 @@ export const credentialScenarios: Scenario[] = [
                 await waitFor(`pod ${n} applied the new Secret`, 60000, async () =>
                     /account passwords set from the credentials Secret \(it changed\)/.test(cluster.podLog(n, "member-0")) || undefined);
             }
-            assert.equal(restartsOf(cluster), before, "a container restarted for the rotation");
+            assert.equal(cluster.restartSummary(), before, "a container restarted for the rotation");
             const stale = await appLogin(cluster, appUser.password);
             const dual = cluster.serverEnv.DUAL_PASSWORDS === "1";
             if (dual) {

@@ -153,9 +153,8 @@ export const faults: Scenario[] = [
                 let samples = 0;
                 const deadline = Date.now() + (holdSeconds - 8) * 1000;
                 while (Date.now() < deadline) {
-                    const ready = await cluster.kube.kubectl(["-n", cluster.namespace, "get", "pods", "db-0", "db-1", "db-2", "-o",
-                        "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\" \"}{end}"]);
-                    assert.equal(ready.stdout.trim(), "True True True", `a pod left Ready while clients held every connection (sample ${samples})`);
+                    const ready = await cluster.readyInApi([0, 1, 2]);
+                    assert.deepEqual(ready, [true, true, true], `a pod left Ready while clients held every connection (sample ${samples})`);
                     samples++;
                     await sleep(1000);
                 }

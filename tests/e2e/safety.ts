@@ -261,10 +261,9 @@ export const safety: Scenario[] = [
                 const watching = n === 0;
                 const watcher = (async () => {
                     while (watching && !stop) {
-                        const ready = await cluster.kube.kubectl(["-n", cluster.namespace, "get", "pods", "db-1", "db-2", "-o",
-                            "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\" \"}{end}"]);
+                        const ready = await cluster.readyInApi([1, 2]);
                         samples++;
-                        if (ready.stdout.trim() !== "True True") {
+                        if (!ready.every(Boolean)) {
                             replicasOut++;
                         }
                         await sleep(500);

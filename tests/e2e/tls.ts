@@ -69,8 +69,7 @@ export const tlsScenarios: Scenario[] = [
     {
         name: "T3. TLS renewal: a new certificate and CA in the Secret are loaded without a restart; clients and replicas verify the new chain",
         async run(cluster) {
-            const restarts = () => [...cluster.pods.values()].map((p) => Object.values(p.restarts).reduce((a, b) => a + b, 0)).join(",");
-            const before = restarts();
+            const before = cluster.restartSummary();
             // a renewal with a new CA (the hardest case: the old chain no longer verifies)
             const renewed = await makeTlsSecret(cluster.name, cluster.namespace);
             await cluster.applySecret(`${cluster.name}-tls`, renewed);
@@ -95,7 +94,7 @@ export const tlsScenarios: Scenario[] = [
                 const status = await replicaStatus(cluster, n);
                 assert.equal(status.Slave_IO_Running ?? status.Replica_IO_Running, "Yes", `replica ${n} did not reconnect over the new chain`);
             }
-            assert.equal(restarts(), before, "a container restarted for the renewal");
+            assert.equal(cluster.restartSummary(), before, "a container restarted for the renewal");
             return `renewed certificate and CA loaded by all 3 servers without a restart (${cluster.serverEnv.TLS_RELOAD_SQL}); ` +
                 `clients verifying only the new CA connect through both Services; replicas reconnected; ${rows} rows equal`;
         },

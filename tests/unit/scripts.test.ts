@@ -264,6 +264,22 @@ describe("replication SQL and credentials", () => {
     });
 });
 
+describe("scratch servers never remove a copy (rule 1)", () => {
+    it("start_scratch_server refuses every directory but the three scratch ones, and removes nothing", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "data-root-"));
+        for (const dir of ["data", "set-aside/2026-pod-0", "clone.tmp", "data.init.old"]) {
+            fs.mkdirSync(path.join(root, dir), { recursive: true });
+            fs.writeFileSync(path.join(root, dir, "sentinel"), "");
+            const r = runScriptFunctions(`source ${JSON.stringify(path.join(scriptsDir, "initialize.sh"))}
+                start_scratch_server "$DATA_ROOT/${dir}" /nonexistent.sock`,
+            { DATA_ROOT: root, DATADIR: path.join(root, "data"), RUN_DIR: root });
+            assert.notEqual(r.status, 0, dir);
+            assert.match(r.stderr, /refusing .* as a scratch directory/, dir);
+            assert.ok(fs.existsSync(path.join(root, dir, "sentinel")), `${dir} was removed`);
+        }
+    });
+});
+
 describe("administrator connections take turns (lib.sh admin_turn)", () => {
     const runDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "run-"));
 

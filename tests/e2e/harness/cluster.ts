@@ -240,8 +240,22 @@ export class KubeCluster {
             && this.pods.get(ordinal)?.ready === true;
     }
 
+    /** "ordinal:pod:restarts" of every running pod (all containers summed): equal before and after = nothing restarted. */
+    restartSummary(): string {
+        return [...this.pods.entries()]
+            .map(([n, pod]) => `${n}:${pod.name}:${Object.values(pod.restarts).reduce((a, b) => a + b, 0)}`).join(" ");
+    }
+
+    /** Whether pods `ordinals` are Ready as the API server reports it (read with kubectl), in order. */
+    async readyInApi(ordinals: readonly number[]): Promise<boolean[]> {
+        const json = JSON.parse(await this.kubectl(["get", "pods", ...ordinals.map((n) => `${this.name}-${n}`), "-o", "json"]));
+        const ready = new Map<string, boolean>(json.items.map((p: any) => [p.metadata.name,
+            p.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True") === true]));
+        return ordinals.map((n) => ready.get(`${this.name}-${n}`) === true);
+    }
+
     private async waitReady(ordinal: number, timeoutMs: number): Promise<Pod> {
-        await this.kube.waitFor(`pod ${this.name}-${ordinal} Ready`, timeoutMs, () => this.apiReady(ordinal));
+        await waitFor(`pod ${this.name}-${ordinal} Ready`, timeoutMs, async () => this.apiReady(ordinal), 250);
         this.log(`${this.name}-${ordinal} ready`);
         return this.pod(ordinal);
     }
@@ -266,7 +280,7 @@ export class KubeCluster {
         }
         await this.scaleStatefulSet(replicas);
         await Promise.all(Array.from({ length: replicas }, (_, n) => this.waitReady(n, readyTimeoutMs)));
-        await this.kube.waitFor(`pods >= ${replicas} gone`, 300000, () => [...this.apiPods().keys()].every((n) => n < replicas));
+        await waitFor(`pods >= ${replicas} gone`, 300000, async () => [...this.apiPods().keys()].every((n) => n < replicas), 250);
         for (const n of [...this.held]) {
             if (n >= replicas) {
                 this.held.delete(n);
@@ -280,10 +294,10 @@ export class KubeCluster {
         const name = this.rendered.topologyConfigMap.metadata.name;
         await this.kubectl(["patch", "configmap", name, "--type=merge", "-p", JSON.stringify({ data: { replicas: String(replicas) } })]);
         // the agent rewrites ConfigMap volumes on its informer's event; wait until running pods see it
-        await this.kube.waitFor(`topology ${replicas} in the pods`, 30000, () => [...this.pods.values()].every((pod) => {
+        await waitFor(`topology ${replicas} in the pods`, 30000, async () => [...this.pods.values()].every((pod) => {
             const file = path.join(pod.volumeDir("topology"), "replicas");
             return !fs.existsSync(path.dirname(file)) || fs.readFileSync(file, "utf8") === String(replicas);
-        }));
+        }), 250);
     }
 
     async startPod(ordinal: number, readyTimeoutMs = 300000): Promise<Pod> {
@@ -315,10 +329,10 @@ export class KubeCluster {
         this.held.add(ordinal);
         const old = this.apiPods().get(ordinal)?.metadata?.uid;
         await this.kubectl(["delete", "pod", `${this.name}-${ordinal}`, "--wait=true", "--timeout=300s", ...extra], undefined, 320000);
-        await this.kube.waitFor(`pod ${this.name}-${ordinal} recreated`, 60000, () => {
+        await waitFor(`pod ${this.name}-${ordinal} recreated`, 60000, async () => {
             const uid = this.apiPods().get(ordinal)?.metadata?.uid;
             return uid !== undefined && uid !== old;
-        });
+        }, 250);
     }
 
     /** A node failure under the pod: every process SIGKILLed at once (no preStop, no grace), then the pod object goes. */

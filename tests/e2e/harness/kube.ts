@@ -13,7 +13,7 @@ import * as path from "path";
 import type { IPod } from "kubernetes-models/v1/Pod";
 import { RunningNodeAgent, startNodeAgent } from "../../../local-cluster/node-agent/agent";
 import { spawn } from "child_process";
-import { run, RunResult } from "./process";
+import { run, RunResult, waitFor } from "./process";
 
 const repoRoot = path.join(__dirname, "..", "..", "..");
 export const e2eKubeDir = process.env.E2E_KUBE_DIR ?? "/var/lib/mysql-cluster-e2e-kube";
@@ -89,8 +89,8 @@ export class TestKube {
             },
         });
         kube = new TestKube(path.join(binDir, "kubectl"), agent, log);
-        await kube.waitFor("node e2e-node Ready", 120000, async () =>
-            (await kube!.kubectl(["get", "node", "e2e-node", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"])).stdout === "True");
+        await waitFor("node e2e-node Ready", 120000, async () =>
+            (await kube!.kubectl(["get", "node", "e2e-node", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"])).stdout === "True", 250);
         log(`control plane up; node agent in this process (log ${e2eKubeDir}/logs/node-agent.log)`);
         return kube;
     }
@@ -111,16 +111,6 @@ export class TestKube {
             throw new Error(`kubectl ${args.join(" ")}: ${result.stderr.trim()}`);
         }
         return result.stdout;
-    }
-
-    async waitFor(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean): Promise<void> {
-        const deadline = Date.now() + timeoutMs;
-        while (!(await check())) {
-            if (Date.now() > deadline) {
-                throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-            }
-            await new Promise((resolve) => setTimeout(resolve, 250));
-        }
     }
 
     /** Every log file the agent wrote for pods of `namespace` (all incarnations), oldest first. */
