@@ -7,8 +7,9 @@ import { buildSecret, ClusterPasswords } from "./builders/secret";
 import { buildHeadlessService, buildPrimaryService, buildReadService } from "./builders/services";
 import { buildNetworkPolicy, buildPodDisruptionBudget, buildServiceAccount } from "./builders/policies";
 import { buildStatefulSet } from "./builders/statefulSet";
+import { buildClaimPatches } from "./builders/claims";
 import { GeneratedPassword } from "./generatedPassword";
-import { VersionGuard } from "./versionGuard";
+import { DataGuard } from "./dataGuard";
 import { clusterNames } from "./names";
 
 /** Where clients connect: an in-cluster DNS name qualified by namespace, and a port. */
@@ -39,9 +40,12 @@ export class MySqlCluster extends pulumi.ComponentResource {
         // every argument is checked before anything, this component included, is registered
         const config = resolveConfig(name, args);
         super("mysql-cluster:index:MySqlCluster", name, {}, opts);
-        // first: a change the data cannot take (another engine, a downgrade) fails here, before any
-        // other child is touched (every one depends on it)
-        const guard = new VersionGuard(`${name}-version`, { engine: config.flavor.engine, version: config.version }, { parent: this });
+        // first: a change the data cannot take (another engine, a downgrade, a smaller volume, another
+        // StorageClass) fails here, before any other child is touched (every one depends on it)
+        const guard = new DataGuard(`${name}-data-guard`, {
+            engine: config.flavor.engine, version: config.version,
+            storageSize: config.storageSize, storageClassName: config.storageClassName ?? "",
+        }, { parent: this, aliases: [{ name: `${name}-version` }] });
         const child = { parent: this, dependsOn: [guard] };
 
         // an existing Secret is used as it is; otherwise passwords are the user's or generated
@@ -57,10 +61,18 @@ export class MySqlCluster extends pulumi.ComponentResource {
         const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-serviceaccount`, buildServiceAccount(config), child);
         new k8s.networking.v1.NetworkPolicy(`${name}-networkpolicy`, buildNetworkPolicy(config), child);
         new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, buildPodDisruptionBudget(config), child);
+        // the data claims at the current storageSize, before the StatefulSet: a larger size expands them
+        // in place; a scale-up's claims exist at that size before their pods. Never deleted by Pulumi
+        // (like the StatefulSet's own claims): a destroy or a scale-down keeps the volumes.
+        const claims = buildClaimPatches(config).map((patch, ordinal) =>
+            new k8s.core.v1.PersistentVolumeClaimPatch(`${name}-data-${ordinal}`, patch, { ...child, retainOnDelete: true }));
         const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`,
             buildStatefulSet(config, configChecksum(buildConfigMap(config).data as Record<string, string>)),
             {
-                parent: this, dependsOn: [guard, configMap, topology, headless, serviceAccount, ...(secret ? [secret] : [])],
+                parent: this, dependsOn: [guard, configMap, topology, headless, serviceAccount, ...claims, ...(secret ? [secret] : [])],
+                // claim templates are immutable: a change would replace the StatefulSet, every pod at once.
+                // The template keeps its first size; the claim patches above carry later ones.
+                ignoreChanges: ["spec.volumeClaimTemplates"],
                 // the provider waits for the rollout (every pod Ready): a large clone needs more than its 10 minutes
                 customTimeouts: { create: `${config.awaitTimeoutMinutes}m`, update: `${config.awaitTimeoutMinutes}m` },
             });

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { ClusterConfig } from "../config";
 import { clusterNames, objectLabels, objectMeta, secretKeys, selectorLabels } from "../names";
 import { volumes } from "../paths";
+import { dataClaimSpec } from "./claims";
 import { revisionedConfigMapName } from "./configMap";
 import { backupSidecarContainer, cloneMysqlContainer, initMysqlContainer, memberSidecarContainer, mysqlContainer } from "./containers";
 
@@ -93,11 +94,8 @@ export function buildStatefulSet(config: ClusterConfig, configChecksum: string):
             },
             volumeClaimTemplates: [{
                 metadata: { name: volumes.data, labels: selectorLabels(config.name) },
-                spec: {
-                    accessModes: ["ReadWriteOnce"],
-                    ...(config.storageClassName !== undefined ? { storageClassName: config.storageClassName } : {}),
-                    resources: { requests: { storage: config.storageSize } },
-                },
+                // the size at creation: later sizes reach the claims through buildClaimPatches
+                spec: dataClaimSpec(config),
             }],
         },
     };

@@ -9,7 +9,7 @@ clone_from_peer() {
   progress_monitor "$target" clone_estimate &
   monitor=$!
   clone_sql "$host" "$target" | sql "$SCRATCH_CNF" || status=1
-  kill "$monitor" 2>/dev/null || true
+  stop_progress_monitor "$monitor"
   stop_setup_server
   rm -rf "${DATA_ROOT:?}/clone-scratch" "$SCRATCH_CNF"
   return "$status"

@@ -28,7 +28,7 @@ unpack_backup() {
   STREAM_BYTES=${BASH_REMATCH[1]} progress_monitor "$1" stream_estimate &
   monitor=$!
   "${STREAM_TOOL:?}" -x -C "$1" || status=$?
-  kill "$monitor" 2>/dev/null || true
+  stop_progress_monitor "$monitor"
   return "$status"
 }
 

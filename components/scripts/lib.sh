@@ -91,19 +91,30 @@ client() {
   return "$status"
 }
 
+# now_us: microseconds since the epoch (bash 5's EPOCHREALTIME; date on older shells)
+now_us() {
+  if [[ -n ${EPOCHREALTIME:-} ]]; then
+    echo "${EPOCHREALTIME/./}"
+  else
+    date +%s%6N
+  fi
+}
+
 # admin_turn: waits (at most 4 s) for the administrator connection's turn: a directory in RUN_DIR
 # (shared by the pod's containers; no flock in every image). A turn older than 10 s belongs to a
 # process that was killed (e.g. a probe past its timeout) and is taken over. Fails (goes ahead
 # without the turn) after the wait: better a try than a probe timeout.
 admin_turn() {
-  local turn="$RUN_DIR/admin.turn" deadline=$((SECONDS + 4)) age
+  # in microseconds: SECONDS counts whole seconds, which would make "4 s" anything from 3 to 4
+  local turn="$RUN_DIR/admin.turn" deadline age
+  deadline=$(($(now_us) + 4000000))
   until mkdir "$turn" 2>/dev/null; do
     age=$(($(date +%s) - $(stat -c %Y "$turn" 2>/dev/null || date +%s)))
     if ((age > 10)); then
       rmdir "$turn" 2>/dev/null || true
       continue
     fi
-    ((SECONDS < deadline)) || return 1
+    (($(now_us) < deadline)) || return 1
     sleep 0.05
   done
 }
@@ -152,19 +163,51 @@ stop_setup_server() {
 sha256_of() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 
 # progress_monitor DIR TOTAL_FUNCTION: logs every PROGRESS_INTERVAL_SECONDS (2) how far a copy into DIR
-# has come (bytes, percent of what TOTAL_FUNCTION prints, rate), so a long clone is seen advancing.
-# Run in the background; killed by the caller.
+# has come (bytes, percent of what TOTAL_FUNCTION prints, rate), so a long clone is seen advancing;
+# and, when the caller stops it (stop_progress_monitor) once the copy ended, one last line with the
+# whole copy's size, time and average rate, so even a copy shorter than the interval is reported.
 progress_monitor() {
-  local dir=$1 total_of=$2 every=${PROGRESS_INTERVAL_SECONDS:-2} bytes last=0 total percent
-  while sleep "$every"; do
-    bytes=$(du -sb "$dir" 2>/dev/null | cut -f1) || bytes=0
-    [[ $bytes =~ ^[0-9]+$ ]] || bytes=0
-    total=$("$total_of" 2>/dev/null) || total=''
-    percent=''
-    [[ $total =~ ^[0-9]+$ ]] && ((total > 0)) && percent=$(printf ', %d%% of %d MB' "$((bytes * 100 / total))" "$((total / 1000000))")
-    log "copied $((bytes / 1000000)) MB$percent, $(((bytes - last) / every / 1000000)) MB/s"
-    last=$bytes
+  local dir=$1 total_of=$2 every=${PROGRESS_INTERVAL_SECONDS:-2} started last=0 last_at now sleeper=''
+  started=$(now_us)
+  last_at=$started
+  trap 'kill "$sleeper" 2>/dev/null; copy_progress "$dir" "$total_of" 0 "$started" "the whole copy, $(seconds_since "$started") s" >/dev/null; exit 0' TERM
+  while :; do
+    # a background sleep and wait: TERM interrupts the wait at once (a foreground sleep would delay it)
+    sleep "$every" &
+    sleeper=$!
+    wait "$sleeper" || true
+    now=$(now_us)
+    last=$(copy_progress "$dir" "$total_of" "$last" "$last_at" "")
+    last_at=$now
   done
+}
+
+# seconds_since START_US: the time since START_US (now_us), in seconds with one decimal
+seconds_since() {
+  local tenths=$((($(now_us) - $1) / 100000))
+  printf '%d.%d' "$((tenths / 10))" "$((tenths % 10))"
+}
+
+# stop_progress_monitor PID: stops a progress_monitor and waits for its last line
+stop_progress_monitor() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# copy_progress DIR TOTAL_FUNCTION SINCE_BYTES SINCE_US NOTE: logs the bytes in DIR, the percent of
+# TOTAL_FUNCTION's estimate and the rate since (SINCE_BYTES, SINCE_US); prints the bytes
+copy_progress() {
+  local bytes total percent elapsed
+  bytes=$(du -sb "$1" 2>/dev/null | cut -f1) || bytes=0
+  [[ $bytes =~ ^[0-9]+$ ]] || bytes=0
+  total=$("$2" 2>/dev/null) || total=''
+  percent=''
+  [[ $total =~ ^[0-9]+$ ]] && ((total > 0)) && percent=$(printf ', %d%% of %d MB' "$((bytes * 100 / total))" "$((total / 1000000))")
+  elapsed=$(($(now_us) - $4))
+  ((elapsed > 0)) || elapsed=1
+  # bytes per microsecond are MB/s
+  log "copied $((bytes / 1000000)) MB$percent, $(((bytes - $3) / elapsed)) MB/s${5:+ ($5)}"
+  echo "$bytes"
 }
 
 # set_aside REASON: renames the data directory aside, never deletes it: DATA_ROOT/set-aside/<time>-<pod>

@@ -98,4 +98,5 @@ export const types = {
     serviceAccount: "kubernetes:core/v1:ServiceAccount",
     networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     podDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
+    claimPatch: "kubernetes:core/v1:PersistentVolumeClaimPatch",
 } as const;

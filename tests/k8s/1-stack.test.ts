@@ -145,12 +145,47 @@ describe("the stack through the real pulumi CLI and a real control plane", funct
         assert.equal(sts.spec.template.spec.volumes.find((v: any) => v.name === "config").configMap.name, maps[0].metadata.name);
     });
 
-    it("4. a larger storageSize: what preview shows (the StatefulSet is replaced: volumeClaimTemplates are immutable)", async () => {
+    it("4. a larger storageSize expands every claim in place: preview shows the claim patches, no StatefulSet change; no pod restarts; rows kept", async () => {
+        const before = await podUids();
         await config("storageSize", "512Mi");
         const steps = changed(await preview());
-        assert.ok(steps.some((s) => /^replace kubernetes:apps\/v1:StatefulSet/.test(s)) ||
-            steps.some((s) => /^create-replacement kubernetes:apps\/v1:StatefulSet/.test(s)), `no replacement in:\n${steps.join("\n")}`);
+        assert.deepEqual(steps.filter((s) => !s.includes("dynamic:Resource")), [0, 1, 2].map((n) =>
+            `update kubernetes:core/v1:PersistentVolumeClaimPatch ${cluster}-data-${n}`), steps.join("\n"));
+        assert.deepEqual(steps.filter((s) => s.includes("dynamic:Resource")), [`update pulumi-nodejs:dynamic:Resource ${cluster}-data-guard`]);
+        await up();
+        for (const n of [0, 1, 2]) {
+            const claim = `data-${cluster}-${n}`;
+            const capacity = await waitForValue(async () => JSON.parse(await kubectl(t, ["-n", namespace, "get", "pvc", claim, "-o", "json"]))
+                .status?.capacity?.storage ?? "", "512Mi");
+            assert.equal(capacity, "512Mi", `${claim} not expanded`);
+        }
+        // the template keeps its first size (immutable); the claims carry the new one
+        const sts = JSON.parse(await kubectl(t, ["-n", namespace, "get", "statefulset", cluster, "-o", "json"]));
+        assert.equal(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "256Mi");
+        assert.deepEqual(await podUids(), before, "pods were restarted or replaced");
+        assert.deepEqual(await readyPods(), pods(3));
+        assert.equal(await appSql("db-2", `${cluster}-read.${namespace}.svc`, "SELECT COUNT(*) FROM t"), "1");
+        assert.deepEqual(changed(await preview()), [], "a second preview after the expansion shows changes");
+    });
+
+    it("4b. a smaller storageSize and another StorageClass fail preview and up with the field named, before anything changes", async () => {
+        const before = await podUids();
         await config("storageSize", "256Mi");
+        let result = await pulumi(t, repoRoot, ["preview", "--stack", stack]);
+        assert.notEqual(result.code, 0);
+        assert.match(result.stdout + result.stderr, /storageSize cannot shrink from 512Mi to 256Mi: Kubernetes never makes a volume smaller/);
+        result = await pulumi(t, repoRoot, ["up", "--yes", "--skip-preview", "--stack", stack]);
+        assert.notEqual(result.code, 0);
+        await config("storageSize", "512Mi");
+        await config("storageClassName", "other-class");
+        result = await pulumi(t, repoRoot, ["preview", "--stack", stack]);
+        assert.notEqual(result.code, 0);
+        assert.match(result.stdout + result.stderr, /storageClassName cannot change from the cluster's default class to other-class on existing volumes/);
+        await pulumiOk(t, repoRoot, ["config", "rm", "--stack", stack, "storageClassName"]);
+        const claim = JSON.parse(await kubectl(t, ["-n", namespace, "get", "pvc", `data-${cluster}-0`, "-o", "json"]));
+        assert.equal(claim.spec.resources.requests.storage, "512Mi");
+        assert.deepEqual(await podUids(), before);
+        assert.deepEqual(changed(await preview()), []);
     });
 
     it("7. through the API: a deleted pod 0 comes back on its own data; a rollout restart rolls every pod; rows kept", async () => {

@@ -6,7 +6,7 @@ import { configChecksum } from "../../components/builders/configMap";
 import { configChecksumAnnotation } from "../../components/builders/statefulSet";
 
 describe("MySqlCluster children", () => {
-    it("registers the component, two ConfigMaps (config, topology), Secret, StatefulSet, three Services, ServiceAccount, NetworkPolicy and PDB", async () => {
+    it("registers the component, two ConfigMaps (config, topology), Secret, StatefulSet, three Services, ServiceAccount, NetworkPolicy, PDB and a claim patch per pod", async () => {
         const { resources } = await render("db");
         const counts: Record<string, number> = {};
         for (const r of resources) {
@@ -14,10 +14,29 @@ describe("MySqlCluster children", () => {
         }
         assert.deepEqual(counts, {
             [types.component]: 1, [types.configMap]: 2, [types.secret]: 1, [types.service]: 3,
-            // dynamic resources: 3 generated passwords and the version guard
+            // dynamic resources: 3 generated passwords and the data guard
             [types.statefulSet]: 1, [types.generatedPassword]: 4, [types.serviceAccount]: 1,
-            [types.networkPolicy]: 1, [types.podDisruptionBudget]: 1,
+            [types.networkPolicy]: 1, [types.podDisruptionBudget]: 1, [types.claimPatch]: 3,
         });
+    });
+
+    it("a claim patch per ordinal carries the data claim the StatefulSet would make, at the current storageSize", async () => {
+        const r = await render("orders", { namespace: "shop", replicas: 4, storageSize: "50Gi", storageClassName: "fast" });
+        const patches = r.resources.filter((x) => x.type === types.claimPatch);
+        assert.deepEqual(patches.map((p) => p.inputs.metadata.name), ["data-orders-0", "data-orders-1", "data-orders-2", "data-orders-3"]);
+        const template = r.statefulSet.spec.volumeClaimTemplates[0];
+        for (const p of patches) {
+            assert.equal(p.inputs.kind, "PersistentVolumeClaim");
+            assert.equal(p.inputs.metadata.namespace, "shop");
+            assert.deepEqual(p.inputs.metadata.labels, template.metadata.labels);
+            assert.deepEqual(p.inputs.spec, template.spec);
+            assert.equal(p.inputs.spec.resources.requests.storage, "50Gi");
+            assert.equal(p.inputs.spec.storageClassName, "fast");
+            // the StatefulSet controller owns the fields of claims it made: the size is taken over
+            assert.equal(p.inputs.metadata.annotations["pulumi.com/patchForce"], "true");
+        }
+        // `<template name>-<StatefulSet name>-<ordinal>`: the claim the controller adopts for pod N
+        assert.equal(`${template.metadata.name}-${r.statefulSet.metadata.name}-0`, patches[0].inputs.metadata.name);
     });
 
     it("names every object from the cluster name, in the given namespace", async () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ConfigMap, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
+import { ConfigMap, PersistentVolumeClaim, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import { StatefulSet } from "kubernetes-models/apps/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
@@ -7,7 +7,7 @@ import { MySqlClusterArgs } from "../../components";
 import { render } from "../helpers/render";
 
 const models: Record<string, new (data: any) => { validate(): void }> = {
-    ConfigMap, Secret, Service, StatefulSet, ServiceAccount, NetworkPolicy, PodDisruptionBudget,
+    ConfigMap, Secret, Service, StatefulSet, ServiceAccount, NetworkPolicy, PodDisruptionBudget, PersistentVolumeClaim,
 };
 
 /** One case per flavor, plus one with every optional arg set. */

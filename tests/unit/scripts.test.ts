@@ -350,3 +350,39 @@ describe("replica readiness (replica_health on SHOW REPLICA STATUS output)", () 
         assert.notEqual(health("not-a-replica").status, 0);
     });
 });
+
+describe("copy progress (lib.sh progress_monitor): rule 9, a copy is seen advancing", () => {
+    const line = /copied (\d+) MB, (\d+)% of (\d+) MB, (\d+) MB\/s/;
+
+    it("a copy shorter than the interval still logs its size, percent, rate and time when stopped", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "copy-"));
+        fs.writeFileSync(path.join(dir, "f"), Buffer.alloc(3_000_000));
+        const r = runScriptFunctions(`total() { echo 6000000; }
+            progress_monitor ${JSON.stringify(dir)} total & m=$!
+            sleep 0.3
+            stop_progress_monitor "$m"`, { PROGRESS_INTERVAL_SECONDS: "2" });
+        assert.equal(r.status, 0, r.stderr);
+        const lines = r.stderr.trim().split("\n").filter((l) => l.includes("progress") || l.includes("copied"));
+        assert.equal(lines.length, 1, r.stderr);
+        const m = lines[0].match(line);
+        assert.ok(m, lines[0]);
+        assert.deepEqual([m![1], m![2], m![3]], ["3", "50", "6"]);
+        // 3 MB in about 0.3 s: about 10 MB/s, whatever the machine (the rate is over the whole copy)
+        assert.ok(Number(m![4]) >= 3 && Number(m![4]) <= 12, lines[0]);
+        assert.match(lines[0], /\(the whole copy, 0\.[2-9] s\)$/);
+        assert.equal(r.stdout, "", "progress lines went to stdout (the copy's stream)");
+    });
+
+    it("a longer copy logs a line every interval, then the last one", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "copy-"));
+        const r = runScriptFunctions(`total() { echo 4000000; }
+            progress_monitor ${JSON.stringify(dir)} total & m=$!
+            sleep 1.5; head -c 2000000 /dev/zero > ${JSON.stringify(path.join(dir, "f"))}; sleep 1
+            stop_progress_monitor "$m"`, { PROGRESS_INTERVAL_SECONDS: "1" });
+        assert.equal(r.status, 0, r.stderr);
+        const lines = r.stderr.trim().split("\n").filter((l) => l.includes("progress") || l.includes("copied"));
+        assert.ok(lines.length >= 3, r.stderr);
+        assert.match(lines[0], /copied 0 MB, 0% of 4 MB, 0 MB\/s$/);
+        assert.match(lines[lines.length - 1], /copied 2 MB, 50% of 4 MB, \d+ MB\/s \(the whole copy, 2\.\d s\)$/);
+    });
+});
