@@ -75,8 +75,9 @@ export interface MySqlClusterArgs {
     /** Database engine: "mysql" or "mariadb". @default "mysql" */
     readonly engine?: Engine;
     /**
-     * Engine version: mysql "8.4", "9.x" or "5.7" (end-of-life); mariadb "10.11" or "11.4";
-     * a patch level ("8.4.3") pins the default image tag.
+     * Engine version: mysql "8.4", "9.x" or "5.7" (end-of-life); mariadb "10.11", "11.4" or
+     * "11.8" (LTS); a patch level ("8.4.3") pins the default image tag. A newer version rolls the
+     * pods (replicas first); an older major.minor is refused.
      * @default "8.4" for mysql, "10.11" for mariadb
      */
     readonly version?: string;
@@ -87,9 +88,13 @@ export interface MySqlClusterArgs {
      * (xtrabackup 2.4 with ncat). @default the server image; "gcr.io/google-samples/xtrabackup:1.0" for 5.7
      */
     readonly backupImage?: string;
-    /** Size of each pod's data volume (Kubernetes quantity). @default "10Gi" */
+    /**
+     * Size of each pod's data volume (Kubernetes quantity). A larger size expands the existing
+     * claims in place (the StorageClass must allow expansion); a smaller one is refused.
+     * @default "10Gi"
+     */
     readonly storageSize?: string;
-    /** StorageClass of the data volumes. @default the cluster's default StorageClass */
+    /** StorageClass of the data volumes; fixed once the cluster exists. @default the cluster's default StorageClass */
     readonly storageClassName?: string;
     /** Resources of the server container (and the init containers). @default requests cpu "500m", memory "1Gi"; no limits */
     readonly resources?: ResourceRequirements;

@@ -53,6 +53,14 @@ export interface Flavor {
     readonly defaultCollation: string;
     /** The images write only to the pod's volumes, so the root filesystem can be read-only. */
     readonly readOnlyRootFilesystem: boolean;
+    /**
+     * Engine behaviour the scripts handle either way and the e2e suite checks: the prefix of a
+     * physical backup's info files (`<prefix>_binlog_info`, `_slave_info`, `_checkpoints`; MariaDB
+     * 11 renamed them), none for CLONE.
+     */
+    readonly backupInfoPrefix?: "xtrabackup" | "mariadb_backup";
+    /** How `require_secure_transport` refuses a plaintext client: MySQL and MariaDB 11 name it (3159), MariaDB 10.11 says Access denied (1045). */
+    readonly plaintextRefusal: "insecure-transport" | "access-denied";
 }
 
 const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Flavor => ({
@@ -88,9 +96,31 @@ const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Fla
     defaultCollation: "utf8mb4_0900_ai_ci",
     tlsReloadSql: "ALTER INSTANCE RELOAD TLS",
     readOnlyRootFilesystem: true,
+    plaintextRefusal: "insecure-transport",
 });
 
-const mariadb = (key: string, versions: string, versionPattern: RegExp): Flavor => ({
+/**
+ * MariaDB 10.11 and 11.x differ in defaults the component takes over (the utf8mb4 collation) and
+ * in behaviour the scripts handle either way (info-file names, the plaintext refusal).
+ */
+interface MariadbGeneration {
+    readonly defaultCollation: string;
+    readonly backupInfoPrefix: "xtrabackup" | "mariadb_backup";
+    readonly plaintextRefusal: Flavor["plaintextRefusal"];
+}
+
+const mariadb10: MariadbGeneration = { defaultCollation: "utf8mb4_general_ci", backupInfoPrefix: "xtrabackup", plaintextRefusal: "access-denied" };
+/**
+ * 11.8 (and 11.4, on paper): utf8mb4's default collation is utf8mb4_uca1400_ai_ci (Unicode 14);
+ * mariadb-backup writes mariadb_backup_* info files; SSL is on by default with a self-made
+ * certificate, and require_secure_transport refuses plaintext with error 3159. InnoDB's
+ * `innodb_snapshot_isolation` is ON from 11.6: a transaction that would overwrite a row changed
+ * after its snapshot fails with ER_CHECKREAD instead of silently writing over it; the component
+ * keeps the server's default (replicas apply row events, which it does not affect).
+ */
+const mariadb11: MariadbGeneration = { defaultCollation: "utf8mb4_uca1400_ai_ci", backupInfoPrefix: "mariadb_backup", plaintextRefusal: "insecure-transport" };
+
+const mariadb = (key: string, versions: string, versionPattern: RegExp, generation: MariadbGeneration): Flavor => ({
     key,
     engine: "mariadb",
     versions,
@@ -131,10 +161,10 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp): Flavor 
     replicaSettings: [["read_only", "ON"]],
     mysqlUid: 999,
     dualPasswords: false,
-    defaultCollation: "utf8mb4_general_ci",
     // LOCAL: never binary-logged (a logged FLUSH on a replica would be an errant transaction)
     tlsReloadSql: "FLUSH LOCAL SSL",
     readOnlyRootFilesystem: true,
+    ...generation,
 });
 
 /** Every supported flavor, in the order versions are matched. */
@@ -181,9 +211,12 @@ export const flavors: readonly Flavor[] = [
         defaultCollation: "utf8mb4_general_ci",
         // the xtrabackup 2.4 sample image is not known to work read-only
         readOnlyRootFilesystem: false,
+        backupInfoPrefix: "xtrabackup",
+        plaintextRefusal: "insecure-transport",
     },
-    mariadb("mariadb-10.11", "10.11", /^10\.11(\.\d+)?$/),
-    mariadb("mariadb-11.4", "11.4", /^11\.4(\.\d+)?$/),
+    mariadb("mariadb-10.11", "10.11", /^10\.11(\.\d+)?$/, mariadb10),
+    mariadb("mariadb-11.4", "11.4", /^11\.4(\.\d+)?$/, mariadb11),
+    mariadb("mariadb-11.8", "11.8 (LTS)", /^11\.8(\.\d+)?$/, mariadb11),
 ];
 
 /** Version used when the `version` arg is not set. */

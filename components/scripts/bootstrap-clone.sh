@@ -15,6 +15,9 @@ clone_from_peer() {
   return "$status"
 }
 
+# peer_serves HOST: a CLONE donor is its server, which has just answered
+peer_serves() { return 0; }
+
 # clone_estimate: the bytes the running clone expects to copy (performance_schema.clone_progress)
 clone_estimate() {
   sql "$SCRATCH_CNF" -e "SELECT SUM(ESTIMATE) FROM performance_schema.clone_progress

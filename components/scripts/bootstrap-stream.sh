@@ -35,14 +35,26 @@ unpack_backup() {
 stream_estimate() { printf '%s\n' "${STREAM_BYTES:-}"; }
 
 # receive_backup HOST: sends the backup secret as the first line (the donor checks it before
-# sending a byte), then copies the stream to stdout; socat or ncat, whichever the image has
+# sending a byte), then copies the stream to stdout
 receive_backup() {
-  local idle=${TRANSFER_IDLE_TIMEOUT_SECONDS:?}
+  printf '%s\n' "$(credential backup-password)" | backup_port_exchange "$1" "${TRANSFER_IDLE_TIMEOUT_SECONDS:?}"
+}
+
+# peer_serves HOST: the donor's backup listener is up (a sidecar starts it a little after its
+# server answers): PING is answered READY without a backup, so a scale-up never picks a donor
+# that cannot serve yet
+peer_serves() {
+  [[ $(printf 'PING\n' | backup_port_exchange "$1" 5 2>/dev/null) == READY ]]
+}
+
+# backup_port_exchange HOST IDLE_SECONDS: stdin to HOST's BACKUP_PORT, its answer to stdout;
+# socat or ncat, whichever the image has
+backup_port_exchange() {
+  local idle=$2
   if command -v socat >/dev/null; then
-    printf '%s\n' "$(credential backup-password)" |
-      socat -b 65536 -t "$idle" -T "$idle" - "TCP:$1:${BACKUP_PORT:?},connect-timeout=10"
+    socat -b 65536 -t "$idle" -T "$idle" - "TCP:$1:${BACKUP_PORT:?},connect-timeout=10"
   elif command -v ncat >/dev/null; then
-    printf '%s\n' "$(credential backup-password)" | ncat --wait 10 --idle-timeout "$idle" "$1" "${BACKUP_PORT:?}"
+    ncat --wait 10 --idle-timeout "$idle" "$1" "${BACKUP_PORT:?}"
   else
     die "neither socat nor ncat is installed in this image"
   fi

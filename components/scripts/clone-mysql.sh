@@ -89,6 +89,11 @@ clone_replica() {
     fi
     [[ $(fact 1 "$facts") == "$(fact 1 "$source")" ]] || continue
     gtid_subset "$(fact 3 "$facts")" "$(fact 3 "$source")" || continue
+    # a donor is a pod that can serve a copy now, not only one whose server answers
+    if ! peer_serves "$(peer_host "$donor")"; then
+      log "pod $donor answers but does not serve copies yet: not a donor this round"
+      continue
+    fi
     copy_from "$donor" && return 0
   done
   say "wait no peer of pod 0's cluster could be copied yet"

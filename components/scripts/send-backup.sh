@@ -9,6 +9,11 @@ source "$here/lib.sh"
 #    nothing or garbage is dropped within seconds and never holds the donor
 token=''
 IFS= read -r -t "${AUTH_TIMEOUT_SECONDS:-3}" token || die "no credentials received; closing"
+# a receiver choosing a donor, or the sidecar's readiness probe: the listener is up; nothing is sent
+if [[ $token == PING ]]; then
+  printf 'READY\n'
+  exit 0
+fi
 [[ $(sha256_of "$token") == $(sha256_of "$(credential backup-password)") ]] || die "wrong credentials; closing"
 
 # 2. one backup at a time per donor: a second receiver is refused at once and tries another peer

@@ -1,13 +1,21 @@
 /**
  * Images without a container runtime: an image name maps to a root filesystem, as in the
- * e2e harness (tests/e2e/images.ts): `mariadb:*` is the host's Debian MariaDB, `mysql:*`
- * the debootstrapped Debian sid root (tests/e2e/infra/build-mysql-root.sh). More host-root
+ * e2e harness (tests/e2e/images.ts): `mariadb:10.11*` is the host's Debian MariaDB, `mysql:*`
+ * the debootstrapped Debian sid root and `mariadb:11.8*` the Debian trixie one
+ * (tests/e2e/infra/build-image-root.sh). More host-root
  * images: LOCAL_CLUSTER_HOST_IMAGES, comma-separated name prefixes (e.g. "debian:,busybox:").
  */
 import * as fs from "fs";
 
 export const mysqlRootfs = process.env.MYSQL_ROOTFS ?? "/var/cache/mysql-cluster-e2e/mysql-sid-root";
-const hostImagePrefixes = ["mariadb:", ...(process.env.LOCAL_CLUSTER_HOST_IMAGES ?? "").split(",").filter((p) => p !== "")];
+export const mariadb118Rootfs = process.env.MARIADB_11_8_ROOTFS ?? "/var/cache/mysql-cluster-e2e/mariadb-trixie-root";
+const hostImagePrefixes = ["mariadb:10.11", ...(process.env.LOCAL_CLUSTER_HOST_IMAGES ?? "").split(",").filter((p) => p !== "")];
+
+/** Debootstrapped roots: image name prefix, root, the server binary that proves it built, what it is. */
+const rootImages: ReadonlyArray<readonly [string, string, string, string]> = [
+    ["mysql:", mysqlRootfs, "usr/sbin/mysqld", "the Debian sid root (MySQL 9.x)"],
+    ["mariadb:11.8", mariadb118Rootfs, "usr/sbin/mariadbd", "the Debian trixie root (MariaDB 11.8)"],
+];
 
 export class ImageError extends Error {
     constructor(readonly reason: "ErrImagePull" | "ImagePullBackOff", message: string) {
@@ -20,11 +28,14 @@ export function imageRoot(image: string): string {
     if (hostImagePrefixes.some((prefix) => image.startsWith(prefix))) {
         return "";
     }
-    if (image.startsWith("mysql:")) {
-        if (!fs.existsSync(`${mysqlRootfs}/usr/sbin/mysqld`)) {
-            throw new ImageError("ErrImagePull", `image ${image} is the Debian sid root ${mysqlRootfs}, which is not built: run tests/e2e/infra/build-mysql-root.sh`);
+    for (const [prefix, root, server, what] of rootImages) {
+        if (image.startsWith(prefix)) {
+            if (!fs.existsSync(`${root}/${server}`)) {
+                throw new ImageError("ErrImagePull", `image ${image} is ${what} at ${root}, which is not built: run tests/e2e/infra/build-image-root.sh (see tests/e2e/images.ts)`);
+            }
+            return root;
         }
-        return mysqlRootfs;
     }
-    throw new ImageError("ErrImagePull", `image ${image} is not emulated here (host-root images: ${hostImagePrefixes.join(" ")}; mysql:*)`);
+    throw new ImageError("ErrImagePull", `image ${image} is not emulated here (host-root images: ${hostImagePrefixes.join(" ")}; ` +
+        `${rootImages.map(([prefix]) => `${prefix}*`).join(", ")})`);
 }

@@ -1,17 +1,29 @@
 /**
- * The emulated images: MariaDB from the host (Debian bookworm packages), MySQL from a
- * debootstrapped Debian sid root; both run as the host's mysql user (see EMULATION.md).
+ * The emulated images: MariaDB 10.11 from the host (Debian bookworm packages), MySQL 9.x from a
+ * debootstrapped Debian sid root, MariaDB 11.8 from a Debian trixie one; all run as the host's
+ * mysql user (see EMULATION.md). The node agent maps image names the same way
+ * (local-cluster/node-agent/images.ts).
  */
 import * as path from "path";
 import { ImageRoot } from "./harness/pod";
 import { run, runOk } from "./harness/process";
 import { infraDir } from "./harness/cluster";
+import { imageRoot, mariadb118Rootfs, mysqlRootfs } from "../../local-cluster/node-agent/images";
 
-export const mysqlRootfs = process.env.MYSQL_ROOTFS ?? "/var/cache/mysql-cluster-e2e/mysql-sid-root";
+export { mysqlRootfs };
+
+export interface EngineVersions {
+    /** MySQL of the sid root (9.x). */
+    readonly mysqlVersion: string;
+    /** MariaDB of the host (10.11). */
+    readonly mariadbVersion: string;
+    /** MariaDB of the trixie root (11.8). */
+    readonly mariadb118Version: string;
+}
 const mariadbPackages = ["mariadb-server", "mariadb-client", "mariadb-backup", "socat", "ncat", "iproute2", "util-linux", "perl"];
 
 /** Installs what the suite needs when it is missing (apt), and builds the MySQL root. */
-export async function ensureImages(log: (m: string) => void): Promise<{ mysqlVersion: string; mariadbVersion: string }> {
+export async function ensureImages(log: (m: string) => void): Promise<EngineVersions> {
     const missing = [];
     for (const pkg of mariadbPackages) {
         if ((await run("dpkg-query", ["-W", "-f=${Status}", pkg])).stdout !== "install ok installed") {
@@ -24,11 +36,21 @@ export async function ensureImages(log: (m: string) => void): Promise<{ mysqlVer
         await runOk("apt-get", ["install", "-y", "--no-install-recommends", ...missing],
             { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
     }
-    log("building or reusing the MySQL root");
-    await runOk(path.join(infraDir, "build-mysql-root.sh"), [], { env: { ...process.env, MYSQL_ROOTFS: mysqlRootfs } });
-    const mysqlVersion = (await runOk("chroot", [mysqlRootfs, "mysqld", "--version"])).match(/Ver (\d+\.\d+)/)![1];
-    const mariadbVersion = (await runOk("mariadbd", ["--version"])).match(/Ver (\d+\.\d+)/)![1];
-    return { mysqlVersion, mariadbVersion };
+    log("building or reusing the MySQL root (Debian sid)");
+    await runOk(path.join(infraDir, "build-image-root.sh"), [], { env: { ...process.env, MYSQL_ROOTFS: mysqlRootfs } });
+    log("building or reusing the MariaDB 11.8 root (Debian trixie)");
+    await runOk(path.join(infraDir, "build-image-root.sh"), [], {
+        env: {
+            ...process.env, MYSQL_ROOTFS: mariadb118Rootfs, DEBIAN_SUITE: "trixie", SERVER_BIN: "/usr/sbin/mariadbd",
+            ROOT_PACKAGES: "mariadb-server-core,mariadb-client,mariadb-backup,bash,coreutils,procps,socat",
+        },
+    });
+    const version = (text: string) => text.match(/Ver (\d+\.\d+)/)![1];
+    return {
+        mysqlVersion: version(await runOk("chroot", [mysqlRootfs, "mysqld", "--version"])),
+        mariadbVersion: version(await runOk("mariadbd", ["--version"])),
+        mariadb118Version: version(await runOk("chroot", [mariadb118Rootfs, "mariadbd", "--version"])),
+    };
 }
 
 async function mysqlIds(): Promise<{ uid: number; gid: number }> {
@@ -36,16 +58,8 @@ async function mysqlIds(): Promise<{ uid: number; gid: number }> {
     return { uid, gid };
 }
 
-/** Image name -> emulated root. Anything else is refused, so an unexpected image is noticed. */
+/** Image name -> emulated root, as the node agent maps it. Anything else is refused, so an unexpected image is noticed. */
 export async function imageResolver(): Promise<(image: string) => ImageRoot> {
     const ids = await mysqlIds();
-    return (image: string) => {
-        if (image.startsWith("mariadb:")) {
-            return { root: "", ...ids };
-        }
-        if (image.startsWith("mysql:")) {
-            return { root: mysqlRootfs, ...ids };
-        }
-        throw new Error(`the suite does not emulate image ${image}`);
-    };
+    return (image: string) => ({ root: imageRoot(image), ...ids });
 }

@@ -7,12 +7,34 @@
 import { MySqlClusterArgs } from "../../components";
 import { appUser, KubeCluster } from "./harness/cluster";
 import { TestKube } from "./harness/kube";
-import { ensureImages, imageResolver } from "./images";
+import { EngineVersions, ensureImages, imageResolver } from "./images";
 import { faults } from "./faults";
 import { credentialScenarios } from "./credentials";
 import { safety } from "./safety";
 import { leakCheck, scenarios, Scenario } from "./scenarios";
 import { makeTlsSecret, tlsScenarios } from "./tls";
+
+/** One engine version of the matrix, with the scenarios it runs (TLS suites run on every one). */
+interface MatrixEntry {
+    /** What E2E_ENGINES selects, and the results table's label. */
+    readonly key: string;
+    readonly engine: "mysql" | "mariadb";
+    readonly version: string;
+    readonly scenarios: readonly Scenario[];
+}
+
+/**
+ * The versions the suite proves: every scenario on MariaDB 10.11 (the host) and MySQL 9.x (sid);
+ * bootstrap, scaling and the faults on MariaDB 11.8 (trixie), which shares 10.11's scripts.
+ */
+function versionMatrix(versions: EngineVersions): MatrixEntry[] {
+    const everything = [...scenarios, ...faults, ...safety, ...credentialScenarios, leakCheck];
+    return [
+        { key: "mariadb", engine: "mariadb", version: versions.mariadbVersion, scenarios: everything },
+        { key: "mysql", engine: "mysql", version: versions.mysqlVersion, scenarios: everything },
+        { key: `mariadb${versions.mariadb118Version}`, engine: "mariadb", version: versions.mariadb118Version, scenarios: [...scenarios, ...faults, leakCheck] },
+    ];
+}
 
 interface Outcome {
     readonly engine: string;
@@ -90,30 +112,32 @@ async function main(): Promise<number> {
         return 1;
     }
     const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : undefined;
-    const engines = (process.env.E2E_ENGINES ?? "mariadb,mysql").split(",");
     const versions = await ensureImages(log);
-    log(`images: MariaDB ${versions.mariadbVersion} (host), MySQL ${versions.mysqlVersion} (Debian sid root)`);
+    log(`images: MariaDB ${versions.mariadbVersion} (host), MariaDB ${versions.mariadb118Version} (Debian trixie root), ` +
+        `MySQL ${versions.mysqlVersion} (Debian sid root)`);
+    const matrix = versionMatrix(versions);
+    const selected = (process.env.E2E_ENGINES ?? matrix.map((m) => m.key).join(",")).split(",");
     kube = await TestKube.start(log);
-    // each engine's suites in order; the engines side by side (separate networks and volumes), so the
-    // suite fits CI's budget. E2E_SERIAL=1 runs them one after the other.
-    const engineRun = async (engine: "mariadb" | "mysql", version: string): Promise<Outcome[]> => [
-        ...await runSuite(engine, version, {
-            label: engine, namespace: `e2e-${engine}`, extraArgs: {}, scenarios: [...scenarios, ...faults, ...safety, ...credentialScenarios, leakCheck],
+    // each version's suites in order; the versions side by side (separate networks and volumes), so
+    // the suite fits CI's budget. E2E_SERIAL=1 runs them one after the other.
+    const versionRun = async (entry: MatrixEntry): Promise<Outcome[]> => [
+        ...await runSuite(entry.engine, entry.version, {
+            label: entry.key, namespace: `e2e-${entry.key.replace(/\W/g, "")}`, extraArgs: {}, scenarios: entry.scenarios,
         }, only),
-        ...await runSuite(engine, version, {
-            label: `${engine}+tls`, namespace: `tls-${engine}`, secrets: { "db-tls": await makeTlsSecret("db", `tls-${engine}`) },
+        ...await runSuite(entry.engine, entry.version, {
+            label: `${entry.key}+tls`, namespace: `tls-${entry.key.replace(/\W/g, "")}`,
+            secrets: { "db-tls": await makeTlsSecret("db", `tls-${entry.key.replace(/\W/g, "")}`) },
             extraArgs: { tls: { secretName: "db-tls", requireSecureTransport: true } }, scenarios: tlsScenarios,
         }, only),
     ];
-    const runs = ([["mariadb", versions.mariadbVersion], ["mysql", versions.mysqlVersion]] as const)
-        .filter(([engine]) => engines.includes(engine));
+    const runs = matrix.filter((m) => selected.includes(m.key));
     const outcomes: Outcome[] = [];
     if (process.env.E2E_SERIAL === "1") {
-        for (const [engine, version] of runs) {
-            outcomes.push(...await engineRun(engine, version));
+        for (const entry of runs) {
+            outcomes.push(...await versionRun(entry));
         }
     } else {
-        for (const result of await Promise.all(runs.map(([engine, version]) => engineRun(engine, version)))) {
+        for (const result of await Promise.all(runs.map(versionRun))) {
             outcomes.push(...result);
         }
     }

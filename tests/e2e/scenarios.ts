@@ -111,10 +111,14 @@ export const scenarios: Scenario[] = [
             for (const n of [1, 2]) {
                 assert.match(log(cluster, n, "clone-mysql-0"), /answering peers as an empty member/);
                 assert.match(log(cluster, n, "clone-mysql-0"), new RegExp(`clone from db-[01]\\.db\\.${cluster.namespace}\\.svc complete`));
+                // issue 13.3: a donor is a pod that can serve (its backup listener answers), never one
+                // whose server answers while its sidecar is still starting: no attempt fails
+                assert.doesNotMatch(log(cluster, n, "clone-mysql-0"), /clone from \S+ failed/);
             }
             for (const n of [0, 1, 2]) {
                 // the images' defaults the component's own option file must restore: full Unicode
                 assert.equal(await cluster.rootSql(n, "SELECT @@character_set_server"), "utf8mb4", `pod ${n}`);
+                assert.equal(await cluster.rootSql(n, "SELECT @@collation_server"), cluster.flavor.defaultCollation, `pod ${n}`);
                 // time-zone tables loaded at initialisation, and copied with the data
                 assert.equal(await cluster.rootSql(n, "SELECT CONVERT_TZ('2026-01-01 12:00:00', 'UTC', 'Europe/Berlin')"),
                     "2026-01-01 13:00:00", `pod ${n}: time-zone tables`);
@@ -224,8 +228,10 @@ export const scenarios: Scenario[] = [
                 }
             }
             if (mariadb) {
-                assert.match(log(cluster, 1, "member-0"), /position from xtrabackup_binlog_info[^]*gtid_slave_pos/);
-                assert.match(log(cluster, 2, "member-0"), /position from xtrabackup_slave_info[^]*SET GLOBAL gtid_slave_pos[^]*master_use_gtid/);
+                // the info files' names are the version's (xtrabackup_* on 10.11, mariadb_backup_* on 11.x)
+                const prefix = cluster.flavor.backupInfoPrefix;
+                assert.match(log(cluster, 1, "member-0"), new RegExp(`position from ${prefix}_binlog_info[^]*gtid_slave_pos`));
+                assert.match(log(cluster, 2, "member-0"), new RegExp(`position from ${prefix}_slave_info[^]*SET GLOBAL gtid_slave_pos[^]*master_use_gtid`));
             }
             const rows = await writeRows(cluster, 200, "s6");
             return assertConverged(cluster, rows);

@@ -59,8 +59,10 @@ export const tlsScenarios: Scenario[] = [
             const withoutTls = [client, defaults, plain, ...rest.filter((a) => !cluster.clientTls.includes(a))];
             const refused = await run(path.join(infraDir, "pod-exec.sh"), withoutTls, { env: cluster.clientEnv() });
             assert.notEqual(refused.code, 0, "a plaintext client was let in");
-            // MySQL names the reason; MariaDB answers "Access denied" (the same account gets in over TLS below)
-            assert.match(refused.stderr, /insecure transport|Access denied/i);
+            // MySQL and MariaDB 11 name the reason (3159); MariaDB 10.11 answers "Access denied" (the same
+            // account gets in over TLS below)
+            assert.match(refused.stderr, cluster.flavor.plaintextRefusal === "insecure-transport"
+                ? /ERROR 3159 .*insecure transport/i : /ERROR 1045 .*Access denied/);
             const ok = await cluster.clientSql("primary", "SELECT COUNT(*) FROM t");
             assert.equal(ok.code, 0, `the same account over TLS: ${ok.stderr}`);
             return `plaintext refused (${refused.stderr.trim().split("\n").pop()}); TLS with name verification accepted`;

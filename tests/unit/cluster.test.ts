@@ -130,6 +130,16 @@ describe("MySqlCluster children", () => {
         assert.equal(envOf(c.backup).REPLICATION_SYNTAX, "master");
     });
 
+    it("MariaDB 11.8 is a flavor of its own: its image, the same scripts, and 11.x's utf8mb4 collation (10.11 keeps general_ci)", async () => {
+        const r = await render("db", { engine: "mariadb", version: "11.8" });
+        assert.equal(containersByName(r.statefulSet).mysql.image, "mariadb:11.8");
+        assert.match(r.configMap.data["base.cnf"], /^collation-server=utf8mb4_uca1400_ai_ci$/m);
+        assert.match(r.configMap.data["base.cnf"], /^character-set-server=utf8mb4$/m);
+        const old = await render("db", { engine: "mariadb", version: "10.11" });
+        assert.match(old.configMap.data["base.cnf"], /^collation-server=utf8mb4_general_ci$/m);
+        assert.equal(envOf(containersByName(r.statefulSet).member).UPGRADE_TOOL, "mariadb-upgrade");
+    });
+
     it("MariaDB replicas are read_only without super_read_only (MariaDB has none)", async () => {
         const { configMap } = await render("db", { engine: "mariadb", version: "11.4" });
         assert.match(configMap.data["replica.cnf"], /^read_only=ON$/m);

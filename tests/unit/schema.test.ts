@@ -17,6 +17,7 @@ const cases: Array<[string, MySqlClusterArgs]> = [
     ["mysql 5.7", { version: "5.7" }],
     ["mariadb 10.11", { engine: "mariadb" }],
     ["mariadb 11.4", { engine: "mariadb", version: "11.4" }],
+    ["mariadb 11.8", { engine: "mariadb", version: "11.8" }],
     ["every option set", {
         engine: "mariadb", replicas: 5, namespace: "prod", image: "registry.example.com/db/mariadb:10.11.9",
         backupImage: "registry.example.com/db/mariadb:10.11.9", storageSize: "100Gi", storageClassName: "fast",

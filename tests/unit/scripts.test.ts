@@ -386,3 +386,30 @@ describe("copy progress (lib.sh progress_monitor): rule 9, a copy is seen advanc
         assert.match(lines[lines.length - 1], /copied 2 MB, 50% of 4 MB, \d+ MB\/s \(the whole copy, 2\.\d s\)$/);
     });
 });
+
+describe("the backup sidecar's handler (send-backup.sh)", () => {
+    const handler = (input: string) => {
+        const creds = fs.mkdtempSync(path.join(os.tmpdir(), "creds-"));
+        fs.writeFileSync(path.join(creds, "backup-password"), "s3cret");
+        const run = fs.mkdtempSync(path.join(os.tmpdir(), "run-"));
+        return spawnSync("bash", [path.join(scriptsDir, "send-backup.sh")], {
+            input, encoding: "utf8",
+            // reaching the backup would run BACKUP_TOOL: a marker that says so
+            env: { PATH: process.env.PATH, CREDENTIALS_DIR: creds, RUN_DIR: run, BACKUP_TOOL: "/nonexistent/backup-tool", DATADIR: run, BACKUP_USER: "b", SOCKET: "/x" },
+        });
+    };
+
+    it("answers PING with READY and starts no backup: how a receiver tells a donor that can serve from one whose listener is not up", () => {
+        const r = handler("PING\n");
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "READY\n");
+        assert.doesNotMatch(r.stderr, /streaming a backup/);
+    });
+
+    it("still refuses a wrong secret before sending a byte", () => {
+        const r = handler("not-the-secret\n");
+        assert.notEqual(r.status, 0);
+        assert.equal(r.stdout, "");
+        assert.match(r.stderr, /wrong credentials; closing/);
+    });
+});

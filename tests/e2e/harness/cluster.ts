@@ -8,6 +8,7 @@
  * controller recreates it; the node holds the new one until the scenario starts it, like a
  * node that has not got to it yet), crash a pod (all its processes SIGKILLed), cut its link.
  */
+import { findFlavor, Flavor } from "../../../components/flavors";
 import * as fs from "fs";
 import * as path from "path";
 import type { IPod } from "kubernetes-models/v1/Pod";
@@ -393,6 +394,15 @@ export class KubeCluster {
     logFiles(): string[] {
         const own = fs.readdirSync(path.join(this.workDir, "logs")).map((f) => path.join(this.workDir, "logs", f));
         return [...this.kube.podLogFiles(this.namespace), ...own];
+    }
+
+    /** The component's flavor of this cluster's engine and version: where version-specific expectations live. */
+    get flavor(): Flavor {
+        const flavor = findFlavor(this.options.engine, this.options.args.version ?? "");
+        if (!flavor) {
+            throw new Error(`no flavor for ${this.options.engine} ${this.options.args.version}`);
+        }
+        return flavor;
     }
 
     /** The server container's literal (non-secret) environment: client binary, paths, dialect. */

@@ -2,7 +2,7 @@
 # Self-test of the pod emulation: a net with three pods, MariaDB (host root) in db-0,
 # MySQL 9 (debootstrapped root) in db-2, clients in db-1 reaching both by address and
 # by hosts-file name; then teardown and a check that nothing is left.
-# Env: MYSQL_ROOTFS (see build-mysql-root.sh), SELFTEST_NET (default podselftest).
+# Env: MYSQL_ROOTFS (see build-image-root.sh), SELFTEST_NET (default podselftest).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -36,7 +36,7 @@ pod_cmd() {
 in_pod() { pod_cmd "$1" "$2" "$3"; shift 3; "${pod_cmd[@]}" "$@"; }
 
 # Start clean: whatever a killed earlier run left goes first.
-"$here/build-mysql-root.sh" >/dev/null
+"$here/build-image-root.sh" >/dev/null
 "$here/net.sh" down "$net"
 rm -rf --one-file-system "$work"
 mkdir -m 0700 "$work"

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Build (or reuse) a Debian sid minbase root holding MySQL 9.x server and client.
+# Build (or reuse) a Debian minbase root standing in for a database image: by default Debian sid
+# with MySQL 9.x server and client (mysql:*); with ROOT_PACKAGES and DEBIAN_SUITE=trixie, MariaDB
+# 11.8 (mariadb:11.8).
 #
 # Env:
 #   MYSQL_ROOTFS  where the root lives (default /var/cache/mysql-cluster-e2e/mysql-sid-root)
 #   DEBIAN_MIRROR mirror for debootstrap (default http://deb.debian.org/debian)
 #   DEBIAN_SUITE  suite (default sid)
+#   ROOT_PACKAGES comma-separated packages (default: MySQL server core, client, bash, coreutils,
+#                 procps, socat)
+#   SERVER_BIN    the server binary the root must run (default /usr/sbin/mysqld)
 #
 # The root is built in a temp dir beside MYSQL_ROOTFS, marked complete, then renamed
 # into place, so a crash never leaves a half-built root at MYSQL_ROOTFS. The marker
@@ -14,7 +19,9 @@ set -euo pipefail
 rootfs=${MYSQL_ROOTFS:-/var/cache/mysql-cluster-e2e/mysql-sid-root}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 suite=${DEBIAN_SUITE:-sid}
-packages=mysql-server-core,mysql-client,bash,coreutils,procps,socat
+default_packages=mysql-server-core,mysql-client,bash,coreutils,procps,socat
+packages=${ROOT_PACKAGES:-$default_packages}
+server_bin=${SERVER_BIN:-/usr/sbin/mysqld}
 marker=.mysql-cluster-e2e-complete
 
 # The mysql ids inside the root equal the host's mysql ids, so a datadir chowned
@@ -25,8 +32,10 @@ else
   mysql_uid=999 mysql_gid=999
 fi
 want_marker="mysql-uid=$mysql_uid mysql-gid=$mysql_gid"
+# (the default root's marker predates the package list: a cached one stays valid)
+[[ $packages == "$default_packages" && $suite == sid ]] || want_marker+=" suite=$suite packages=$packages"
 
-log() { printf 'build-mysql-root: %s\n' "$*" >&2; }
+log() { printf 'build-image-root: %s\n' "$*" >&2; }
 
 # Remove a directory without following mount points into the host (e.g. a /proc
 # left mounted by a crashed debootstrap).
@@ -44,7 +53,7 @@ is_complete() {
 }
 
 report_version() {
-  chroot "$rootfs" /usr/sbin/mysqld --version
+  chroot "$rootfs" "$server_bin" --version
 }
 
 # Serialise concurrent builds; the lock file lives beside the root.
@@ -88,7 +97,7 @@ unshare --mount --propagation private \
   >"$tmp.log" 2>&1 || { tail -n 30 "$tmp.log" >&2; rm -f "$tmp.log"; exit 1; }
 rm -f "$tmp.log"
 
-# What mysql-server-core leaves out: the mysql account and its runtime dirs.
+# What the server-core packages leave out: the mysql account and its runtime dirs.
 if ! grep -q '^mysql:' "$tmp/etc/group"; then
   echo "mysql:x:$mysql_gid:" >>"$tmp/etc/group"
 fi
@@ -106,7 +115,7 @@ install -d -m 0700 -o "$mysql_uid" -g "$mysql_gid" "$tmp/var/lib/mysql-files"
 # Keep the image small: package caches are not needed at run time.
 rm -rf "$tmp/var/cache/apt/archives/"*.deb "$tmp/var/lib/apt/lists/"*
 
-chroot "$tmp" /usr/sbin/mysqld --version >/dev/null
+chroot "$tmp" "$server_bin" --version >/dev/null
 echo "$want_marker" >"$tmp/$marker"
 sync -f "$tmp/$marker"
 mv -T "$tmp" "$rootfs"
