@@ -96,6 +96,13 @@ export interface MySqlClusterArgs {
     readonly storageSize?: string;
     /** StorageClass of the data volumes; fixed once the cluster exists. @default the cluster's default StorageClass */
     readonly storageClassName?: string;
+    /**
+     * Size limit of the server's tmpdir, an emptyDir on the node's disk (sorts, ALTER TABLE's
+     * temporary files, the binary log cache of large transactions): a pod that exceeds it is
+     * evicted by the kubelet (and restarts), so a runaway query cannot fill the node's disk.
+     * @default "2Gi"
+     */
+    readonly tmpSize?: string;
     /** Resources of the server container (and the init containers). @default requests cpu "500m", memory "1Gi"; no limits */
     readonly resources?: ResourceRequirements;
     /** Resources of the backup sidecar (stream flavors). @default requests cpu "100m", memory "256Mi"; no limits */

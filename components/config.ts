@@ -23,6 +23,7 @@ export interface ClusterConfig {
     readonly backupImage: string;
     readonly storageSize: string;
     readonly storageClassName?: string;
+    readonly tmpSize: string;
     readonly resources: ContainerResources;
     readonly sidecarResources: ContainerResources;
     readonly extraConfig: ReadonlyArray<readonly [string, string]>;
@@ -51,6 +52,7 @@ export const defaults = {
     namespace: "default",
     engine: "mysql" as Engine,
     storageSize: "10Gi",
+    tmpSize: "2Gi",
     resources: { cpu: "500m", memory: "1Gi" },
     sidecarResources: { cpu: "100m", memory: "256Mi" },
     port: 3306,
@@ -72,7 +74,7 @@ const managedSettings = [
 
 const argNames: ReadonlyArray<keyof MySqlClusterArgs> = [
     "replicas", "namespace", "engine", "version", "image", "backupImage", "storageSize",
-    "storageClassName", "resources", "sidecarResources", "rootPassword", "replicationPassword",
+    "storageClassName", "tmpSize", "resources", "sidecarResources", "rootPassword", "replicationPassword",
     "backupPassword", "existingSecretName", "extraConfig", "port", "backupPort",
     "maxReplicaLagSeconds", "startupTimeoutSeconds", "primaryPeerWaitSeconds", "awaitTimeoutMinutes", "skipAwait", "labels", "podAntiAffinity", "nodeSelector",
     "tolerations", "topologySpreadConstraints", "priorityClassName", "allowedClients", "database", "user",
@@ -153,6 +155,10 @@ export function resolveConfig(name: string, args: MySqlClusterArgs): ClusterConf
             `storageClassName must be a DNS-1123 subdomain (the name of a StorageClass), got ${JSON.stringify(args.storageClassName)}`);
     }
 
+    const tmpSize = args.tmpSize ?? defaults.tmpSize;
+    check(typeof tmpSize === "string" && (parseQuantity(tmpSize) ?? 0) > 0,
+        `tmpSize must be a positive Kubernetes quantity such as "2Gi", got ${JSON.stringify(tmpSize)}`);
+
     const resources = resolveResources("resources", args.resources, defaults.resources, problems);
     const sidecarResources = resolveResources("sidecarResources", args.sidecarResources,
         defaults.sidecarResources, problems);
@@ -208,7 +214,7 @@ export function resolveConfig(name: string, args: MySqlClusterArgs): ClusterConf
     }
     return {
         name, namespace, replicas, flavor: flavor!, version, image, backupImage, storageSize,
-        storageClassName: args.storageClassName, resources, sidecarResources, extraConfig, port,
+        storageClassName: args.storageClassName, tmpSize, resources, sidecarResources, extraConfig, port,
         backupPort, maxReplicaLagSeconds, startupTimeoutSeconds, primaryPeerWaitSeconds, awaitTimeoutMinutes, skipAwait, labels,
         existingSecretName: args.existingSecretName, ...scheduling, application, tls,
     };

@@ -61,7 +61,14 @@ export interface Flavor {
     readonly backupInfoPrefix?: "xtrabackup" | "mariadb_backup";
     /** How `require_secure_transport` refuses a plaintext client: MySQL and MariaDB 11 name it (3159), MariaDB 10.11 says Access denied (1045). */
     readonly plaintextRefusal: "insecure-transport" | "access-denied";
+    /**
+     * Caches besides the buffer pool whose engine default is fixed whatever the pod's memory:
+     * sized to `fraction` of it, within [minBytes, maxBytes] (see builders/memory.ts).
+     */
+    readonly memoryCaches: ReadonlyArray<{ readonly setting: string; readonly fraction: number; readonly minBytes: number; readonly maxBytes: number }>;
 }
+
+const MiB = 2 ** 20;
 
 const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Flavor => ({
     key,
@@ -86,6 +93,9 @@ const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Fla
         ["replica_net_timeout", "10"],
         // member.sh starts replication once the source is known to hold everything this copy has
         ["skip_replica_start", "ON"],
+        // parallel apply (the 8.0.27+ defaults, stated): 4 workers, commits in the source's order
+        ["replica_parallel_workers", "4"],
+        ["replica_preserve_commit_order", "ON"],
     ],
     replicaSettings: [
         ["read_only", "ON"],
@@ -97,6 +107,8 @@ const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Fla
     tlsReloadSql: "ALTER INSTANCE RELOAD TLS",
     readOnlyRootFilesystem: true,
     plaintextRefusal: "insecure-transport",
+    // key_buffer_size is 8 MiB already; the rest is sized by the server from the buffer pool
+    memoryCaches: [],
 });
 
 /**
@@ -156,6 +168,10 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp, generati
         ["gtid_strict_mode", "ON"],
         // reconnect attempts (every 10 s) before giving up: ~115 days; member.sh restarts it anyway
         ["master_retry_count", "1000000"],
+        // parallel apply (off by default: one thread, and a replica falls behind a busy primary):
+        // optimistic mode runs transactions in parallel and always commits them in the primary's order
+        ["slave_parallel_threads", "4"],
+        ["slave_parallel_mode", "optimistic"],
     ],
     // MariaDB has no super_read_only; read_only binds every account without READ_ONLY ADMIN
     replicaSettings: [["read_only", "ON"]],
@@ -164,6 +180,12 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp, generati
     // LOCAL: never binary-logged (a logged FLUSH on a replica would be an errant transaction)
     tlsReloadSql: "FLUSH LOCAL SSL",
     readOnlyRootFilesystem: true,
+    // 128 MiB each by default, even in a 256 MiB pod: the MyISAM key cache (the component creates
+    // no MyISAM tables) and the Aria page cache (system tables, on-disk internal temporary tables)
+    memoryCaches: [
+        { setting: "key_buffer_size", fraction: 1 / 128, minBytes: 8 * MiB, maxBytes: 128 * MiB },
+        { setting: "aria_pagecache_buffer_size", fraction: 1 / 16, minBytes: 16 * MiB, maxBytes: 128 * MiB },
+    ],
     ...generation,
 });
 
@@ -213,6 +235,7 @@ export const flavors: readonly Flavor[] = [
         readOnlyRootFilesystem: false,
         backupInfoPrefix: "xtrabackup",
         plaintextRefusal: "insecure-transport",
+        memoryCaches: [],
     },
     mariadb("mariadb-10.11", "10.11", /^10\.11(\.\d+)?$/, mariadb10),
     mariadb("mariadb-11.4", "11.4", /^11\.4(\.\d+)?$/, mariadb11),

@@ -37,6 +37,10 @@ export function buildClaimPatches(config: ClusterConfig): ClaimPatch[] {
             annotations: {
                 // the StatefulSet controller created most claims and owns their fields: take the size over
                 "pulumi.com/patchForce": "true",
+                // the provider's claim await wants phase Pending under a WaitForFirstConsumer class, so an
+                // update of a bound claim would time out after 5 minutes; the expansion is the storage
+                // driver's to finish (kubectl get pvc shows its capacity)
+                "pulumi.com/skipAwait": "true",
             },
         },
         spec: dataClaimSpec(config),

@@ -1,6 +1,7 @@
 /** The my.cnf fragments in the ConfigMap. init-mysql joins base + role + extra + server-id. */
 import { ClusterConfig } from "../config";
 import { paths } from "../paths";
+import { memorySettings } from "./memory";
 
 type Settings = ReadonlyArray<readonly [string, string]>;
 
@@ -29,6 +30,8 @@ export function baseServerConfig(config: ClusterConfig): string {
         ["character-set-server", "utf8mb4"],
         ["collation-server", config.flavor.defaultCollation],
         ...config.flavor.serverSettings,
+        // sized to the container's memory (extraConfig overrides)
+        ...memorySettings(config),
         ...tlsSettings(config),
     ]);
 }

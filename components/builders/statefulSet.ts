@@ -80,7 +80,8 @@ export function buildStatefulSet(config: ClusterConfig, configChecksum: string):
                         { name: volumes.generatedConf, emptyDir: {} },
                         // socket and client option files with passwords: memory only
                         { name: volumes.run, emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
-                        { name: volumes.tmp, emptyDir: {} },
+                        // the server's tmpdir: bounded, so a runaway sort cannot fill the node's disk
+                        { name: volumes.tmp, emptyDir: { sizeLimit: config.tmpSize } },
                         // passwords: readable by the mysql group only (fsGroup); the backup sidecar sees its own only
                         { name: volumes.credentials, secret: { secretName, defaultMode: 0o440 } },
                         ...(hasBackupSidecar ? [{

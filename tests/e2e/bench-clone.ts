@@ -17,8 +17,8 @@ import * as os from "os";
 import * as path from "path";
 import { KubeCluster, infraDir } from "./harness/cluster";
 import { TestKube } from "./harness/kube";
-import { Pod } from "./harness/pod";
-import { run, RunResult, runOk, sleep } from "./harness/process";
+import { RunResult, runOk, sleep } from "./harness/process";
+import { ensureSysbench, hostPath, rootSqlStdin } from "./benchTools";
 import { ensureImages, imageResolver } from "./images";
 
 type Engine = "mariadb" | "mysql";
@@ -113,26 +113,6 @@ async function timed(what: string, command: string, args: readonly string[]): Pr
 
 // ---- helpers on the emulated pods --------------------------------------------------------
 
-/** Host path of a container path, through the pod's volume mounts. */
-function hostPath(pod: Pod, containerName: string, containerPath: string): string {
-    const mounts = [...pod.container(containerName).mounts].sort((a, b) => b.mountPath.length - a.mountPath.length);
-    const m = mounts.find((x) => containerPath === x.mountPath || containerPath.startsWith(`${x.mountPath}/`));
-    if (!m) {
-        throw new Error(`${containerPath} is on no volume of ${pod.name}/${containerName}`);
-    }
-    return path.join(pod.volumeDir(m.name), path.relative(m.mountPath, containerPath));
-}
-
-
-/** SQL on stdin as root over pod N's socket (KubeCluster.rootSql puts the SQL in argv). */
-async function rootSqlStdin(cluster: KubeCluster, ordinal: number, sql: string): Promise<void> {
-    const pod = cluster.pod(ordinal);
-    const env = cluster.serverEnv;
-    const result = await pod.exec("mysql", [env.MYSQL_CLIENT, `--defaults-file=${env.RUN_DIR}/admin.cnf`, "--batch"], { input: sql });
-    if (result.code !== 0) {
-        throw new Error(`${pod.name}: ${result.stderr}`);
-    }
-}
 
 async function duBytes(dir: string): Promise<number> {
     return Number((await runOk("du", ["-sb", dir])).split("\t")[0]);
@@ -214,14 +194,6 @@ interface Result {
 const timeline = (marks: Mark[]) =>
     [...marks].sort((a, b) => a.at - b.at).map((m) => `${m.label} ${m.at.toFixed(1)}`).join(" | ");
 
-async function ensureSysbench(): Promise<void> {
-    if ((await run("dpkg-query", ["-W", "-f=${Status}", "sysbench"])).stdout !== "install ok installed") {
-        log("installing sysbench");
-        await runOk("apt-get", ["update"]);
-        await runOk("apt-get", ["install", "-y", "--no-install-recommends", "sysbench"],
-            { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-    }
-}
 
 async function bench(engine: Engine, version: string, images: Awaited<ReturnType<typeof imageResolver>>): Promise<Result> {
     const workDir = path.join(workRoot, `bench-${engine}`);
@@ -547,7 +519,7 @@ async function main(): Promise<void> {
         throw new Error(`bad knobs: BENCH_ENGINES=${engines.join(",")} (mariadb, mysql), BENCH_TABLES=${tables}, ` +
             `BENCH_TABLE_SIZE=${tableSize} (positive integers)`);
     }
-    await ensureSysbench();
+    await ensureSysbench(log);
     const versions = await ensureImages(log);
     const images = await imageResolver();
     const results: Result[] = [];

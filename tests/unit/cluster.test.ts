@@ -34,6 +34,8 @@ describe("MySqlCluster children", () => {
             assert.equal(p.inputs.spec.storageClassName, "fast");
             // the StatefulSet controller owns the fields of claims it made: the size is taken over
             assert.equal(p.inputs.metadata.annotations["pulumi.com/patchForce"], "true");
+            // and is not awaited (the provider's claim await times out on a bound WaitForFirstConsumer claim)
+            assert.equal(p.inputs.metadata.annotations["pulumi.com/skipAwait"], "true");
         }
         // `<template name>-<StatefulSet name>-<ordinal>`: the claim the controller adopts for pod N
         assert.equal(`${template.metadata.name}-${r.statefulSet.metadata.name}-0`, patches[0].inputs.metadata.name);

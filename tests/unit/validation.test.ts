@@ -34,6 +34,7 @@ const badInputs: BadInput[] = [
     { why: "empty backup image", args: { backupImage: "" }, message: /backupImage must be an image reference/ },
     { why: "storage size without unit letters", args: { storageSize: "10GB" }, message: /storageSize must be a positive Kubernetes quantity such as "10Gi", got "10GB"/ },
     { why: "zero storage", args: { storageSize: "0" }, message: /storageSize must be a positive Kubernetes quantity/ },
+    { why: "tmpdir size without a unit the API knows", args: { tmpSize: "2GB" }, message: /tmpSize must be a positive Kubernetes quantity such as "2Gi", got "2GB"/ },
     { why: "storage class with spaces", args: { storageClassName: "fast ssd" }, message: /storageClassName must be a DNS-1123 subdomain/ },
     { why: "malformed cpu request", args: { resources: { requests: { cpu: "two" } } }, message: /resources\.requests\.cpu must be a positive Kubernetes quantity such as "500m", got "two"/ },
     { why: "memory limit below request", args: { resources: { requests: { memory: "2Gi" }, limits: { memory: "1Gi" } } }, message: /resources\.limits\.memory \(1Gi\) is below resources\.requests\.memory \(2Gi\)/ },
