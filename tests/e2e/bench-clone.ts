@@ -18,7 +18,7 @@ import * as path from "path";
 import { KubeCluster, infraDir } from "./harness/cluster";
 import { TestKube } from "./harness/kube";
 import { RunResult, runOk, sleep } from "./harness/process";
-import { ensureSysbench, hostPath, rootSqlStdin } from "./benchTools";
+import { ensureSysbench, hostPath, rootSqlStdin, shortSocket } from "./benchTools";
 import { ensureImages, imageResolver } from "./images";
 
 type Engine = "mariadb" | "mysql";
@@ -217,7 +217,7 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
     log(`${engine}: starting pod 0`);
     await cluster.scaleTo(1);
     const pod0 = cluster.pod(0);
-    const socket = hostPath(pod0, "mysql", env0.SOCKET);
+    const socket = shortSocket(hostPath(pod0, "mysql", env0.SOCKET), `bench-${engine}`);
     const datadir0 = hostPath(pod0, "mysql", env0.DATADIR);
     const sbPassword = secret();
     const dumpPassword = secret();

@@ -20,7 +20,7 @@ import { MySqlClusterArgs } from "../../components";
 import { KubeCluster } from "./harness/cluster";
 import { TestKube } from "./harness/kube";
 import { runOk, sleep } from "./harness/process";
-import { ensureSysbench, hostPath, rootSqlStdin } from "./benchTools";
+import { ensureSysbench, hostPath, rootSqlStdin, shortSocket } from "./benchTools";
 import { ensureImages, imageResolver } from "./images";
 
 type Engine = "mariadb" | "mysql";
@@ -104,13 +104,13 @@ async function bench(engine: Engine, version: string, variant: Variant, index: n
             `CREATE USER 'sbtest'@'localhost' IDENTIFIED BY '${sbPassword}'`, "GRANT ALL ON sbtest.* TO 'sbtest'@'localhost'",
         ].map((x) => `${x};\n`).join(""));
         const sbConfig = path.join(workDir, "sysbench.cfg"); // options file: no password in any argv
-        fs.writeFileSync(sbConfig, ["db-driver=mysql", `mysql-socket=${hostPath(cluster.pod(0), "mysql", cluster.serverEnv.SOCKET)}`,
+        fs.writeFileSync(sbConfig, ["db-driver=mysql", `mysql-socket=${shortSocket(hostPath(cluster.pod(0), "mysql", cluster.serverEnv.SOCKET), namespace)}`,
             "mysql-user=sbtest", `mysql-password=${sbPassword}`, "mysql-db=sbtest", ""].join("\n"), { mode: 0o600 });
         log(`${engine}, ${variant.label}: sysbench prepare, ${tables} tables x ${tableSize} rows`);
         await runOk("sysbench", [`--config-file=${sbConfig}`, "oltp_write_only", `--tables=${tables}`, `--table-size=${tableSize}`,
             "--threads=2", "prepare"], { timeoutMs: 1800000 });
         for (const n of [1, 2]) { // the load's own start: replicas caught up with the prepare
-            for (let i = 0; i < 600 && await lagOf(cluster, n) > 1; i++) {
+            for (let i = 0; i < 600 && !(await lagOf(cluster, n).catch(() => NaN) <= 1); i++) {
                 await rootSqlStdin(cluster, 0, "UPDATE bench.hb SET ts = NOW(6) WHERE id = 1;\n");
                 await sleep(1000);
             }
@@ -129,13 +129,15 @@ async function bench(engine: Engine, version: string, variant: Variant, index: n
             const child = spawn("sysbench", [`--config-file=${sbConfig}`, "oltp_write_only", `--tables=${tables}`, `--table-size=${tableSize}`,
                 `--threads=${threads}`, `--time=${seconds}`, "--report-interval=30", "run"], { stdio: ["ignore", "pipe", "pipe"] });
             let out = "";
+            let err = "";
+            child.stderr.on("data", (d: Buffer) => { err = (err + d.toString()).slice(-4000); });
             child.stdout.on("data", (d: Buffer) => {
                 out += d.toString();
                 for (const line of d.toString().split("\n").filter((l) => /^\[ \d+s \]/.test(l))) {
                     log(`${engine}: sysbench ${line.trim()}`);
                 }
             });
-            child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`sysbench run exited ${code}`))));
+            child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`sysbench run exited ${code}: ${(err || out).trim().slice(-2000)}`))));
         });
         const replicas: ReplicaLag[] = [1, 2].map((ordinal) => ({ ordinal, samples: [], catchUpSeconds: NaN }));
         let loadDone = false;

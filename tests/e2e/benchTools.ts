@@ -1,4 +1,5 @@
 /** Helpers the benchmarks share (bench-clone.ts, bench-lag.ts): sysbench, pod paths, SQL on stdin. */
+import * as fs from "fs";
 import * as path from "path";
 import { KubeCluster } from "./harness/cluster";
 import { Pod } from "./harness/pod";
@@ -32,4 +33,15 @@ export async function rootSqlStdin(cluster: KubeCluster, ordinal: number, sql: s
     if (result.code !== 0) {
         throw new Error(`${pod.name}: ${result.stderr}`);
     }
+}
+
+/**
+ * A short path to a pod's server socket for host clients (sysbench, mysqldump): a pod's volumes lie
+ * deeper than the 107 bytes a socket path may have, and connect() follows a symlink.
+ */
+export function shortSocket(socket: string, name: string): string {
+    const link = path.join("/tmp", `mysql-cluster-${name}.sock`);
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(socket, link);
+    return link;
 }
