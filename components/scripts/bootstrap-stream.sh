@@ -41,8 +41,8 @@ receive_backup() {
 }
 
 # peer_serves HOST: the donor's backup listener is up (a sidecar starts it a little after its
-# server answers): PING is answered READY without a backup, so a scale-up never picks a donor
-# that cannot serve yet
+# server answers) and streams no other backup: PING is answered READY (or BUSY) without a backup,
+# so a scale-up never picks a donor that cannot serve yet, nor one already serving another pod
 peer_serves() {
   [[ $(printf 'PING\n' | backup_port_exchange "$1" 5 2>/dev/null) == READY ]]
 }

@@ -91,7 +91,7 @@ clone_replica() {
     gtid_subset "$(fact 3 "$facts")" "$(fact 3 "$source")" || continue
     # a donor is a pod that can serve a copy now, not only one whose server answers
     if ! peer_serves "$(peer_host "$donor")"; then
-      log "pod $donor answers but does not serve copies yet: not a donor this round"
+      log "pod $donor answers but cannot serve a copy now (its backup listener is not up, or it streams one): not a donor this round"
       continue
     fi
     copy_from "$donor" && return 0

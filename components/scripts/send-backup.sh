@@ -9,9 +9,11 @@ source "$here/lib.sh"
 #    nothing or garbage is dropped within seconds and never holds the donor
 token=''
 IFS= read -r -t "${AUTH_TIMEOUT_SECONDS:-3}" token || die "no credentials received; closing"
-# a receiver choosing a donor, or the sidecar's readiness probe: the listener is up; nothing is sent
+# a receiver choosing a donor: READY when this pod could stream a backup now, BUSY while it streams
+# one (one at a time, below); nothing else is sent
 if [[ $token == PING ]]; then
-  printf 'READY\n'
+  exec 9>"${RUN_DIR:?}/backup.lock"
+  if flock -n 9; then printf 'READY\n'; else printf 'BUSY\n'; fi
   exit 0
 fi
 [[ $(sha256_of "$token") == $(sha256_of "$(credential backup-password)") ]] || die "wrong credentials; closing"

@@ -406,6 +406,18 @@ describe("the backup sidecar's handler (send-backup.sh)", () => {
         assert.doesNotMatch(r.stderr, /streaming a backup/);
     });
 
+    it("answers PING with BUSY while it streams a backup to another pod (one at a time)", () => {
+        const run = fs.mkdtempSync(path.join(os.tmpdir(), "run-"));
+        const creds = fs.mkdtempSync(path.join(os.tmpdir(), "creds-"));
+        fs.writeFileSync(path.join(creds, "backup-password"), "s3cret");
+        // another handler holds the lock, as one streaming a backup does
+        const r = spawnSync("bash", ["-c", `flock "$RUN_DIR/backup.lock" sleep 2 & sleep 0.3; bash ${JSON.stringify(path.join(scriptsDir, "send-backup.sh"))}; s=$?; wait; exit $s`], {
+            input: "PING\n", encoding: "utf8", env: { PATH: process.env.PATH, CREDENTIALS_DIR: creds, RUN_DIR: run },
+        });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "BUSY\n");
+    });
+
     it("still refuses a wrong secret before sending a byte", () => {
         const r = handler("not-the-secret\n");
         assert.notEqual(r.status, 0);
