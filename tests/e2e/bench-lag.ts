@@ -110,7 +110,16 @@ async function bench(engine: Engine, version: string, variant: Variant, index: n
         await runOk("sysbench", [`--config-file=${sbConfig}`, "oltp_write_only", `--tables=${tables}`, `--table-size=${tableSize}`,
             "--threads=2", "prepare"], { timeoutMs: 1800000 });
         for (const n of [1, 2]) { // the load's own start: replicas caught up with the prepare
-            for (let i = 0; i < 600 && !(await lagOf(cluster, n).catch(() => NaN) <= 1); i++) {
+            const said = new Set<string>();
+            const lagOrNaN = (ordinal: number) => lagOf(cluster, ordinal).catch((e) => {
+                const why = e instanceof Error ? e.message : String(e);
+                if (!said.has(why)) {
+                    said.add(why);
+                    log(`${engine}: pod ${ordinal}'s lag cannot be read yet: ${why.slice(0, 300)}`);
+                }
+                return NaN;
+            });
+            for (let i = 0; i < 600 && !(await lagOrNaN(n) <= 1); i++) {
                 await rootSqlStdin(cluster, 0, "UPDATE bench.hb SET ts = NOW(6) WHERE id = 1;\n");
                 await sleep(1000);
             }
