@@ -156,6 +156,8 @@ export class Pod {
             if (this.stopping) {
                 return;
             }
+            // not ready from its exit on: the next instance must pass its own probes
+            this.containerReady[c.name] = false;
             this.restarts[c.name]++;
             this.host.log(`${this.name}: container ${c.name} exited ${code}; restarting`);
             await sleep(restartBackoffMs);
@@ -207,6 +209,10 @@ export class Pod {
             }
             if (c.readinessProbe) {
                 const ok = await this.probe(c, c.readinessProbe);
+                if (this.restarts[c.name] !== restartsSeen || this.runs[c.name]?.finishedAt !== undefined) {
+                    // the instance probed exited meanwhile: its result says nothing of the next one
+                    continue;
+                }
                 readinessFailures = ok ? 0 : readinessFailures + 1;
                 if (ok) {
                     this.containerReady[c.name] = true;
