@@ -49,6 +49,11 @@ peer_tls_options() {
     printf '%s\n' --ssl-mode=VERIFY_IDENTITY "--ssl-ca=$TLS_CA"
   elif [[ ${ENGINE:?} == mysql ]]; then
     printf '%s\n' --get-server-public-key
+  else
+    # MariaDB 11.x clients want SSL with a verified certificate by default, which a 10.11 server
+    # without tls cannot offer: during a rolling upgrade 10.11 -> 11.x an upgraded pod could not
+    # read pod 0's facts. Without tls, peer queries are plaintext on every version, as documented.
+    printf '%s\n' --skip-ssl
   fi
 }
 

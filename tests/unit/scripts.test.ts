@@ -425,3 +425,19 @@ describe("the backup sidecar's handler (send-backup.sh)", () => {
         assert.match(r.stderr, /wrong credentials; closing/);
     });
 });
+
+describe("peer connections without tls (members.sh peer_tls_options)", () => {
+    it("MariaDB peers are queried in plaintext: an 11.x client would otherwise demand a certificate a 10.11 peer lacks", () => {
+        const r = runScriptFunctions("peer_tls_options", { ENGINE: "mariadb" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "--skip-ssl\n");
+    });
+
+    it("with tls, MariaDB peers are verified against the CA, MySQL peers by identity", () => {
+        assert.equal(runScriptFunctions("peer_tls_options", { ENGINE: "mariadb", TLS_CA: "/tls/ca.crt" }).stdout,
+            "--ssl\n--ssl-ca=/tls/ca.crt\n--ssl-verify-server-cert\n");
+        assert.equal(runScriptFunctions("peer_tls_options", { ENGINE: "mysql", TLS_CA: "/tls/ca.crt" }).stdout,
+            "--ssl-mode=VERIFY_IDENTITY\n--ssl-ca=/tls/ca.crt\n");
+    });
+});
+
