@@ -20,8 +20,9 @@ export interface Endpoint {
 
 /**
  * A replicated MySQL or MariaDB cluster: pod 0 is the primary, every other pod clones a ready
- * peer and replicates from the primary. Children: a ConfigMap, a Secret (unless an existing one
- * is named), headless/read/primary Services and a StatefulSet.
+ * peer and replicates from the primary. Children: the data guard, ConfigMaps (scripts, topology),
+ * a Secret (unless an existing one is named), headless/read/primary Services, a ServiceAccount,
+ * NetworkPolicy and PDB, a claim patch per pod and the StatefulSet.
  */
 export class MySqlCluster extends pulumi.ComponentResource {
     /** Writes: `<name>-primary.<namespace>.svc`, pod 0 only. */
