@@ -242,10 +242,15 @@ describe("the stack through the real pulumi CLI and a real control plane", funct
         // a client pod outside the StatefulSet writes through the primary Service while the pods roll
         await kubectl(t, ["-n", namespace, "apply", "-f", "-"], JSON.stringify({
             apiVersion: "v1", kind: "Pod", metadata: { name: "upgrade-client", namespace },
-            spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "client", image: "mariadb:10.11", command: ["sleep", "infinity"] }] },
+            spec: {
+                terminationGracePeriodSeconds: 1,
+                // the image's root filesystem is read-only: the writer's stop file lives on a volume
+                volumes: [{ name: "scratch", emptyDir: {} }],
+                containers: [{ name: "client", image: "mariadb:10.11", command: ["sleep", "infinity"], volumeMounts: [{ name: "scratch", mountPath: "/scratch" }] }],
+            },
         }));
         assert.equal(await waitForValue(async () => String((await kexec(`${namespace}/upgrade-client`, "client", ["true"])).code), "0", 120000), "0");
-        const stopFile = `/tmp/mysql-cluster-k8s-upgrade-writer-${process.pid}`;
+        const stopFile = "/scratch/stop-writer";
         const writer = run(path.join(repoRoot, "local-cluster", "kexec.sh"), [`${namespace}/upgrade-client`, "-c", "client", "--", "bash", "-c",
             `IFS= read -r MYSQL_PWD; export MYSQL_PWD; n=0
             while [[ ! -e ${stopFile} ]]; do
@@ -260,9 +265,9 @@ describe("the stack through the real pulumi CLI and a real control plane", funct
         assert.deepEqual(steps.filter((s) => /^(replace|delete|create)/.test(s) && !/ConfigMap db-config/.test(s)), [], steps.join("\n"));
         await up();
         await kubectl(t, ["-n", namespace, "rollout", "status", `statefulset/${cluster}`, "--timeout=900s"]);
-        await kexec(`${namespace}/upgrade-client`, "client", ["touch", stopFile]);
+        const stopped = await kexec(`${namespace}/upgrade-client`, "client", ["touch", stopFile]);
+        assert.equal(stopped.code, 0, `the writer could not be stopped: ${stopped.stderr}`);
         const lines = (await writer).stdout.trim().split("\n").map((l) => l.split(" ")).filter((f) => f.length === 3);
-        await kexec(`${namespace}/upgrade-client`, "client", ["rm", "-f", stopFile]);
         // every pod replaced, highest ordinal first
         const json = JSON.parse(await kubectl(t, ["-n", namespace, "get", "pods", "-o", "json"]));
         const started = Object.fromEntries(json.items.map((p: any) => [p.metadata.name, Date.parse(p.metadata.creationTimestamp)]));
