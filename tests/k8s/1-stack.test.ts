@@ -4,6 +4,7 @@
  * Pulumi and Kubernetes report. Steps build on each other: run in order (mocha --bail).
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
 import * as path from "path";
 import { run } from "../e2e/harness/process";
 import { kexec, kubectl, previewSteps, pulumi, pulumiOk, realTools, repoRoot, Tools } from "./tools";
@@ -52,6 +53,8 @@ describe("the stack through the real pulumi CLI and a real control plane", funct
 
     before(async () => {
         t = await realTools();
+        // a stack config file left in the repo root by an interrupted run would carry its settings over
+        fs.rmSync(path.join(repoRoot, `Pulumi.${stack}.yaml`), { force: true });
         await kubectl(t, ["create", "namespace", namespace]).catch(() => undefined);
         await pulumiOk(t, repoRoot, ["stack", "init", stack]);
         for (const [key, value] of [["clusterName", cluster], ["namespace", namespace], ["engine", "mariadb"],
