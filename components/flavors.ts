@@ -62,6 +62,11 @@ export interface Flavor {
     /** How `require_secure_transport` refuses a plaintext client: MySQL and MariaDB 11 name it (3159), MariaDB 10.11 says Access denied (1045). */
     readonly plaintextRefusal: "insecure-transport" | "access-denied";
     /**
+     * The file in the data directory where the engine's upgrade step records the version it
+     * upgraded the system tables to (MariaDB 11 renamed it); none where the server upgrades itself.
+     */
+    readonly upgradeInfoFile?: "mysql_upgrade_info" | "mariadb_upgrade_info";
+    /**
      * Caches besides the buffer pool whose engine default is fixed whatever the pod's memory:
      * sized to `fraction` of it, within [minBytes, maxBytes] (see builders/memory.ts).
      */
@@ -119,18 +124,19 @@ interface MariadbGeneration {
     readonly defaultCollation: string;
     readonly backupInfoPrefix: "xtrabackup" | "mariadb_backup";
     readonly plaintextRefusal: Flavor["plaintextRefusal"];
+    readonly upgradeInfoFile: NonNullable<Flavor["upgradeInfoFile"]>;
 }
 
-const mariadb10: MariadbGeneration = { defaultCollation: "utf8mb4_general_ci", backupInfoPrefix: "xtrabackup", plaintextRefusal: "access-denied" };
+const mariadb10: MariadbGeneration = { defaultCollation: "utf8mb4_general_ci", backupInfoPrefix: "xtrabackup", plaintextRefusal: "access-denied", upgradeInfoFile: "mysql_upgrade_info" };
 /**
  * 11.8 (and 11.4, on paper): utf8mb4's default collation is utf8mb4_uca1400_ai_ci (Unicode 14);
- * mariadb-backup writes mariadb_backup_* info files; SSL is on by default with a self-made
+ * mariadb-backup writes mariadb_backup_* info files and mariadb-upgrade mariadb_upgrade_info; SSL is on by default with a self-made
  * certificate, and require_secure_transport refuses plaintext with error 3159. InnoDB's
  * `innodb_snapshot_isolation` is ON from 11.6: a transaction that would overwrite a row changed
  * after its snapshot fails with ER_CHECKREAD instead of silently writing over it; the component
  * keeps the server's default (replicas apply row events, which it does not affect).
  */
-const mariadb11: MariadbGeneration = { defaultCollation: "utf8mb4_uca1400_ai_ci", backupInfoPrefix: "mariadb_backup", plaintextRefusal: "insecure-transport" };
+const mariadb11: MariadbGeneration = { defaultCollation: "utf8mb4_uca1400_ai_ci", backupInfoPrefix: "mariadb_backup", plaintextRefusal: "insecure-transport", upgradeInfoFile: "mariadb_upgrade_info" };
 
 const mariadb = (key: string, versions: string, versionPattern: RegExp, generation: MariadbGeneration): Flavor => ({
     key,

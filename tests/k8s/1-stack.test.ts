@@ -6,6 +6,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { findFlavor } from "../../components/flavors";
+import { run } from "../e2e/harness/process";
 import { kexec, kubectl, previewSteps, pulumi, pulumiOk, realTools, repoRoot, Tools } from "./tools";
 
 const namespace = "k8s-stack";
@@ -236,6 +238,79 @@ describe("the stack through the real pulumi CLI and a real control plane", funct
             const result = await waitForValue(async () => (await login(pod)).stdout.trim(), "1", 120000);
             assert.equal(result, "1", `root with the new password on ${pod}`);
         }
+    });
+
+    it("9. version 10.11 -> 11.8 through `up`: replicas roll first, one by one; each runs the upgrade step; rows and replication kept; writes only briefly unavailable; a downgrade is refused", async () => {
+        const primary = `${cluster}-primary.${namespace}.svc`;
+        await appSql("db-1", primary, "CREATE TABLE upgrade_w (n INT PRIMARY KEY)");
+        // a client pod outside the StatefulSet writes through the primary Service while the pods roll
+        await kubectl(t, ["-n", namespace, "apply", "-f", "-"], JSON.stringify({
+            apiVersion: "v1", kind: "Pod", metadata: { name: "upgrade-client", namespace },
+            spec: {
+                terminationGracePeriodSeconds: 1,
+                // the image's root filesystem is read-only: the writer's stop file lives on a volume
+                volumes: [{ name: "scratch", emptyDir: {} }],
+                containers: [{ name: "client", image: "mariadb:10.11", command: ["sleep", "infinity"], volumeMounts: [{ name: "scratch", mountPath: "/scratch" }] }],
+            },
+        }));
+        assert.equal(await waitForValue(async () => String((await kexec(`${namespace}/upgrade-client`, "client", ["true"])).code), "0", 120000), "0");
+        const stopFile = "/scratch/stop-writer";
+        const writer = run(path.join(repoRoot, "local-cluster", "kexec.sh"), [`${namespace}/upgrade-client`, "-c", "client", "--", "bash", "-c",
+            `IFS= read -r MYSQL_PWD; export MYSQL_PWD; n=0
+            while [[ ! -e ${stopFile} ]]; do
+              n=$((n + 1))
+              if mariadb -h "$1" -u app --connect-timeout=2 appdb -e "INSERT INTO upgrade_w VALUES ($n)" 2>/dev/null; then r=ok; else r=fail; fi
+              echo "$r $n $(date +%s%3N)"; sleep 0.2
+            done`, "writer", primary], { input: `${await appPassword()}\n`, timeoutMs: 1800000 });
+        const before = await podUids();
+        await config("version", "11.8");
+        const steps = changed(await preview());
+        assert.ok(steps.includes("update kubernetes:apps/v1:StatefulSet db-statefulset"), steps.join("\n"));
+        assert.deepEqual(steps.filter((s) => /^(replace|delete|create)/.test(s) && !/ConfigMap db-config/.test(s)), [], steps.join("\n"));
+        await up();
+        await kubectl(t, ["-n", namespace, "rollout", "status", `statefulset/${cluster}`, "--timeout=900s"]);
+        const stopped = await kexec(`${namespace}/upgrade-client`, "client", ["touch", stopFile]);
+        assert.equal(stopped.code, 0, `the writer could not be stopped: ${stopped.stderr}`);
+        const lines = (await writer).stdout.trim().split("\n").map((l) => l.split(" ")).filter((f) => f.length === 3);
+        // every pod replaced, highest ordinal first
+        const json = JSON.parse(await kubectl(t, ["-n", namespace, "get", "pods", "-o", "json"]));
+        const started = Object.fromEntries(json.items.map((p: any) => [p.metadata.name, Date.parse(p.metadata.creationTimestamp)]));
+        assert.ok(pods(3).every((p) => before[p] !== undefined && json.items.find((i: any) => i.metadata.name === p).metadata.uid !== before[p]), "a pod was not rolled");
+        assert.ok(started["db-2"] < started["db-1"] && started["db-1"] < started["db-0"], `roll order: ${JSON.stringify(started)}`);
+        // MariaDB 11 names the upgrade step's marker mariadb_upgrade_info (the flavor data says which)
+        const infoFile = findFlavor("mariadb", "11.8")?.upgradeInfoFile;
+        assert.ok(infoFile, "the 11.8 flavor names no upgrade marker");
+        for (const pod of pods(3)) {
+            const r = await kexec(`${namespace}/${pod}`, "mysql", ["bash", "-c", `mariadb --defaults-file=/var/run/mysqld/admin.cnf -N -e 'SELECT VERSION()'; cat "$DATADIR/${infoFile}"; echo`]);
+            assert.equal(r.code, 0, r.stderr);
+            const [version, upgradeInfo] = r.stdout.trim().split("\n");
+            assert.match(version, /^11\.8\./, `${pod} runs ${version}`);
+            // mariadb-upgrade ran on this pod's own copy (the file records the version it upgraded to)
+            assert.match(upgradeInfo, /^11\.8\./, `${pod}'s ${infoFile}: ${upgradeInfo}`);
+            assert.match(await kubectl(t, ["-n", namespace, "logs", pod, "-c", "member"]), /system tables match the server \(mariadb-upgrade\)/);
+        }
+        // every acknowledged write is on every pod
+        const acked = lines.filter((f) => f[0] === "ok").map((f) => Number(f[1]));
+        assert.ok(acked.length > 20, `only ${acked.length} writes acknowledged`);
+        const counts = await Promise.all(pods(3).map(async (pod) => waitForValue(async () => (await kexec(`${namespace}/${pod}`, "mysql", ["bash", "-c",
+            `mariadb --defaults-file=/var/run/mysqld/admin.cnf -N -e 'SELECT COUNT(*) FROM appdb.upgrade_w WHERE n IN (${acked.join(",")})'`])).stdout.trim(), String(acked.length))));
+        assert.deepEqual(counts, pods(3).map(() => String(acked.length)), "acknowledged writes missing");
+        // the longest time between two acknowledged writes: pod 0's restart into 11.8
+        const okTimes = lines.filter((f) => f[0] === "ok").map((f) => Number(f[2]));
+        const gap = Math.max(...okTimes.slice(1).map((t, i) => t - okTimes[i])) / 1000;
+        assert.ok(gap < 90, `writes unavailable for ${gap} s`);
+        console.log(`      upgrade 10.11 -> 11.8: ${acked.length} writes acknowledged, ${lines.length - acked.length} refused; ` +
+            `longest write gap ${gap.toFixed(1)} s; ${acked.length} rows on each of 3 pods`);
+
+        // and back is refused before anything changes
+        const uids = await podUids();
+        await config("version", "10.11");
+        const r = await pulumi(t, repoRoot, ["preview", "--stack", stack]);
+        assert.notEqual(r.code, 0);
+        assert.match(r.stdout + r.stderr, /version 10\.11 is older than 11\.8, which the data was written by/);
+        await config("version", "11.8");
+        assert.deepEqual(await podUids(), uids);
+        await kubectl(t, ["-n", namespace, "delete", "pod", "upgrade-client", "--wait=true"]);
     });
 
     it("5. destroy removes every object the component created and keeps the volumes", async () => {
