@@ -60,6 +60,43 @@ export interface TlsOptions {
     readonly requireSecureTransport?: boolean;
 }
 
+/**
+ * A Prometheus exporter sidecar (mysqld_exporter) in every pod. It logs in over the server's socket
+ * as a least-privilege account authenticated by its OS user (uid 65534, `nobody`), so it needs no
+ * password; the component creates that account on every pod.
+ */
+export interface MetricsOptions {
+    /**
+     * Exporter image; its binary must be `/bin/mysqld_exporter` (0.14 or later), as in the official
+     * image. The suite runs Debian's 0.14.0 (see the README's Limits).
+     * @default "prom/mysqld-exporter:v0.15.1"
+     */
+    readonly image?: string;
+    /** Port of the metrics endpoint (`/metrics`), on every pod and on the headless Service. @default 9104 */
+    readonly port?: number;
+    /** Resources of the exporter container. @default requests cpu "50m", memory "64Mi"; no limits */
+    readonly resources?: ResourceRequirements;
+    /**
+     * Create a `ServiceMonitor` (monitoring.coreos.com/v1) that scrapes every pod through the headless
+     * Service. Needs the Prometheus Operator's CRDs in the cluster.
+     * @default false
+     */
+    readonly serviceMonitor?: boolean;
+    /**
+     * Create a `PrometheusRule` with alerts: server down, replication stopped, replica lag above
+     * `lagAlertSeconds`, a pod not ready (kube-state-metrics), a data volume nearly full (kubelet
+     * volume stats). Needs the Prometheus Operator's CRDs.
+     * @default false
+     */
+    readonly prometheusRule?: boolean;
+    /** Replica lag (seconds) that raises the lag alert. @default maxReplicaLagSeconds */
+    readonly lagAlertSeconds?: number;
+    /** Free space of a data volume, in percent, below which the disk alert fires. @default 10 */
+    readonly diskFreeAlertPercent?: number;
+    /** Extra labels on the ServiceMonitor and PrometheusRule (e.g. the `release` label a Prometheus selects on). @default {} */
+    readonly monitorLabels?: Readonly<Record<string, string>>;
+}
+
 /** Values allowed in `extraConfig`: rendered as `key=value` under `[mysqld]`. */
 export type ServerSettingValue = string | number | boolean;
 
@@ -185,4 +222,10 @@ export interface MySqlClusterArgs {
      * @default undefined (no TLS configured)
      */
     readonly tls?: TlsOptions;
+    /**
+     * Export Prometheus metrics from every pod (an exporter sidecar, a `metrics` port on the headless
+     * Service), optionally with a ServiceMonitor and alert rules.
+     * @default undefined (no exporter)
+     */
+    readonly metrics?: MetricsOptions;
 }

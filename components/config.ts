@@ -45,6 +45,19 @@ export interface ClusterConfig {
     /** Application database and account created on first start, if any. */
     readonly application?: { readonly database: string; readonly user?: string };
     readonly tls?: { readonly secretName: string; readonly requireSecureTransport: boolean };
+    readonly metrics?: MetricsConfig;
+}
+
+/** The exporter sidecar and the monitoring objects, resolved. */
+export interface MetricsConfig {
+    readonly image: string;
+    readonly port: number;
+    readonly resources: ContainerResources;
+    readonly serviceMonitor: boolean;
+    readonly prometheusRule: boolean;
+    readonly lagAlertSeconds: number;
+    readonly diskFreeAlertPercent: number;
+    readonly monitorLabels: ReadonlyArray<readonly [string, string]>;
 }
 
 export const defaults = {
@@ -61,6 +74,12 @@ export const defaults = {
     startupTimeoutSeconds: 3600,
     primaryPeerWaitSeconds: 30,
     awaitTimeoutMinutes: 60,
+    metrics: {
+        image: "prom/mysqld-exporter:v0.15.1",
+        port: 9104,
+        resources: { cpu: "50m", memory: "64Mi" },
+        diskFreeAlertPercent: 10,
+    },
 };
 
 /** Settings the component owns; overriding them would break replication or the scripts. */
@@ -78,7 +97,7 @@ const argNames: ReadonlyArray<keyof MySqlClusterArgs> = [
     "backupPassword", "existingSecretName", "extraConfig", "port", "backupPort",
     "maxReplicaLagSeconds", "startupTimeoutSeconds", "primaryPeerWaitSeconds", "awaitTimeoutMinutes", "skipAwait", "labels", "podAntiAffinity", "nodeSelector",
     "tolerations", "topologySpreadConstraints", "priorityClassName", "allowedClients", "database", "user",
-    "userPassword", "tls",
+    "userPassword", "tls", "metrics",
 ];
 
 /** Accounts and schemas the component or the server owns. */
@@ -208,6 +227,7 @@ export function resolveConfig(name: string, args: MySqlClusterArgs): ClusterConf
     const scheduling = resolveScheduling(args, problems);
     const application = resolveApplication(args, problems);
     const tls = resolveTls(args, problems);
+    const metrics = resolveMetrics(args, { port, backupPort, maxReplicaLagSeconds }, problems);
 
     if (problems.length > 0) {
         throw new MySqlClusterArgsError(name, problems);
@@ -216,7 +236,7 @@ export function resolveConfig(name: string, args: MySqlClusterArgs): ClusterConf
         name, namespace, replicas, flavor: flavor!, version, image, backupImage, storageSize,
         storageClassName: args.storageClassName, tmpSize, resources, sidecarResources, extraConfig, port,
         backupPort, maxReplicaLagSeconds, startupTimeoutSeconds, primaryPeerWaitSeconds, awaitTimeoutMinutes, skipAwait, labels,
-        existingSecretName: args.existingSecretName, ...scheduling, application, tls,
+        existingSecretName: args.existingSecretName, ...scheduling, application, tls, metrics,
     };
 }
 
@@ -237,6 +257,49 @@ function resolveTls(args: MySqlClusterArgs, problems: string[]): ClusterConfig["
         problems.push(`tls.requireSecureTransport must be true or false, got ${JSON.stringify(requireSecureTransport)}`);
     }
     return { secretName, requireSecureTransport };
+}
+
+const metricsFields = ["image", "port", "resources", "serviceMonitor", "prometheusRule", "lagAlertSeconds", "diskFreeAlertPercent", "monitorLabels"];
+
+function resolveMetrics(
+    args: MySqlClusterArgs,
+    ports: { readonly port: number; readonly backupPort: number; readonly maxReplicaLagSeconds: number },
+    problems: string[],
+): MetricsConfig | undefined {
+    if (args.metrics === undefined) {
+        return undefined;
+    }
+    const given = args.metrics;
+    if (typeof given !== "object" || given === null) {
+        problems.push(`metrics must be an object such as { serviceMonitor: true } (or left out for no exporter), got ${JSON.stringify(given)}`);
+        return undefined;
+    }
+    for (const key of Object.keys(given)) {
+        if (!metricsFields.includes(key)) {
+            problems.push(`metrics.${key} is not a field; the fields are: ${metricsFields.join(", ")}`);
+        }
+    }
+    const check = (ok: boolean, message: string) => ok || problems.push(message);
+    const image = given.image ?? defaults.metrics.image;
+    checkImage("metrics.image", image, check);
+    const port = given.port ?? defaults.metrics.port;
+    check(Number.isInteger(port) && port >= 1 && port <= 65535, `metrics.port must be an integer from 1 to 65535, got ${JSON.stringify(port)}`);
+    check(port !== ports.port && port !== ports.backupPort,
+        `metrics.port (${port}) must differ from port (${ports.port}) and backupPort (${ports.backupPort}); choose another one`);
+    const resources = resolveResources("metrics.resources", given.resources, defaults.metrics.resources, problems);
+    const serviceMonitor = given.serviceMonitor ?? false;
+    const prometheusRule = given.prometheusRule ?? false;
+    for (const [field, value] of [["serviceMonitor", serviceMonitor], ["prometheusRule", prometheusRule]] as const) {
+        check(typeof value === "boolean", `metrics.${field} must be true or false, got ${JSON.stringify(value)}`);
+    }
+    const lagAlertSeconds = given.lagAlertSeconds ?? ports.maxReplicaLagSeconds;
+    check(Number.isInteger(lagAlertSeconds) && lagAlertSeconds >= 1,
+        `metrics.lagAlertSeconds must be an integer >= 1, got ${JSON.stringify(lagAlertSeconds)}`);
+    const diskFreeAlertPercent = given.diskFreeAlertPercent ?? defaults.metrics.diskFreeAlertPercent;
+    check(typeof diskFreeAlertPercent === "number" && diskFreeAlertPercent > 0 && diskFreeAlertPercent < 100,
+        `metrics.diskFreeAlertPercent must be a number between 0 and 100 (exclusive), got ${JSON.stringify(diskFreeAlertPercent)}`);
+    const monitorLabels = labelMap("metrics.monitorLabels", given.monitorLabels, problems);
+    return { image, port, resources, serviceMonitor, prometheusRule, lagAlertSeconds, diskFreeAlertPercent, monitorLabels };
 }
 
 function resolveScheduling(args: MySqlClusterArgs, problems: string[]) {

@@ -67,6 +67,11 @@ export interface Flavor {
      */
     readonly upgradeInfoFile?: "mysql_upgrade_info" | "mariadb_upgrade_info";
     /**
+     * Server-wide privileges of the metrics exporter's account (besides SELECT on performance_schema):
+     * status and processlist, binary log and replica status.
+     */
+    readonly metricsGrants: string;
+    /**
      * Caches besides the buffer pool whose engine default is fixed whatever the pod's memory:
      * sized to `fraction` of it, within [minBytes, maxBytes] (see builders/memory.ts).
      */
@@ -112,6 +117,7 @@ const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Fla
     tlsReloadSql: "ALTER INSTANCE RELOAD TLS",
     readOnlyRootFilesystem: true,
     plaintextRefusal: "insecure-transport",
+    metricsGrants: "PROCESS, REPLICATION CLIENT",
     // key_buffer_size is 8 MiB already; the rest is sized by the server from the buffer pool
     memoryCaches: [],
 });
@@ -185,6 +191,8 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp, generati
     dualPasswords: false,
     // LOCAL: never binary-logged (a logged FLUSH on a replica would be an errant transaction)
     tlsReloadSql: "FLUSH LOCAL SSL",
+    // REPLICATION CLIENT is BINLOG MONITOR since 10.5; SHOW SLAVE STATUS needs SLAVE MONITOR
+    metricsGrants: "PROCESS, BINLOG MONITOR, SLAVE MONITOR",
     readOnlyRootFilesystem: true,
     // 128 MiB each by default, even in a 256 MiB pod: the MyISAM key cache (the component creates
     // no MyISAM tables) and the Aria page cache (system tables, on-disk internal temporary tables)
@@ -241,6 +249,7 @@ export const flavors: readonly Flavor[] = [
         readOnlyRootFilesystem: false,
         backupInfoPrefix: "xtrabackup",
         plaintextRefusal: "insecure-transport",
+        metricsGrants: "PROCESS, REPLICATION CLIENT",
         memoryCaches: [],
     },
     mariadb("mariadb-10.11", "10.11", /^10\.11(\.\d+)?$/, mariadb10),

@@ -8,6 +8,7 @@ import { buildHeadlessService, buildPrimaryService, buildReadService } from "./b
 import { buildNetworkPolicy, buildPodDisruptionBudget, buildServiceAccount } from "./builders/policies";
 import { buildStatefulSet } from "./builders/statefulSet";
 import { buildClaimPatches } from "./builders/claims";
+import { buildPrometheusRule, buildServiceMonitor } from "./builders/monitoring";
 import { GeneratedPassword } from "./generatedPassword";
 import { DataGuard } from "./dataGuard";
 import { clusterNames } from "./names";
@@ -22,7 +23,8 @@ export interface Endpoint {
  * A replicated MySQL or MariaDB cluster: pod 0 is the primary, every other pod clones a ready
  * peer and replicates from the primary. Children: the data guard, ConfigMaps (scripts, topology),
  * a Secret (unless an existing one is named), headless/read/primary Services, a ServiceAccount,
- * NetworkPolicy and PDB, a claim patch per pod and the StatefulSet.
+ * NetworkPolicy and PDB, a claim patch per pod and the StatefulSet; with `metrics`, optionally a
+ * ServiceMonitor and a PrometheusRule.
  */
 export class MySqlCluster extends pulumi.ComponentResource {
     /** Writes: `<name>-primary.<namespace>.svc`, pod 0 only. */
@@ -77,6 +79,13 @@ export class MySqlCluster extends pulumi.ComponentResource {
                 // the provider waits for the rollout (every pod Ready): a large clone needs more than its 10 minutes
                 customTimeouts: { create: `${config.awaitTimeoutMinutes}m`, update: `${config.awaitTimeoutMinutes}m` },
             });
+
+        // monitoring objects (Prometheus Operator CRDs), when asked for; the provider names a missing CRD
+        for (const [suffix, object] of [["servicemonitor", buildServiceMonitor(config)], ["prometheusrule", buildPrometheusRule(config)]] as const) {
+            if (object) {
+                new k8s.apiextensions.CustomResource(`${name}-${suffix}`, { ...object }, { ...child, dependsOn: [guard, headless] });
+            }
+        }
 
         const endpoint = (service: k8s.core.v1.Service): pulumi.Output<Endpoint> =>
             service.metadata.name.apply((serviceName) => ({

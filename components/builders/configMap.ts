@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { ClusterConfig } from "../config";
 import { clusterNames, objectMeta } from "../names";
 import { podScripts } from "../scripts";
+import { exporterConfig, exporterConfigKey } from "./containers";
 import { baseServerConfig, extraServerConfig, primaryServerConfig, replicaServerConfig } from "./serverConfig";
 
 type ConfigMap = k8s.types.input.core.v1.ConfigMap;
@@ -15,6 +16,7 @@ export function configMapData(config: ClusterConfig): Record<string, string> {
         "primary.cnf": primaryServerConfig(config),
         "replica.cnf": replicaServerConfig(config),
         ...podScripts,
+        ...(config.metrics ? { [exporterConfigKey]: exporterConfig() } : {}),
     };
     return Object.fromEntries(Object.keys(data).sort().map((key) => [key, data[key]]));
 }

@@ -17,6 +17,12 @@ export const replicationUser = "repl";
  * official MySQL and MariaDB images), which logs in over the socket without a password.
  */
 export const localAdminUser = "mysql";
+/**
+ * The metrics exporter runs as this OS user (uid 65534, `nobody` in the official images' and the
+ * server images' /etc/passwd) and logs in as the account of the same name over the socket.
+ */
+export const metricsUser = "nobody";
+export const metricsUid = 65534;
 /** server-id = base + ordinal; 0 is not a valid server id. */
 export const serverIdBase = 100;
 /** A backup stream or clone silent for this long is treated as broken. */
@@ -50,6 +56,8 @@ export function scriptEnv(config: ClusterConfig, credentialsDir: string = paths.
         INSTALL_DB: flavor.binaries.installDb,
         LOCAL_ADMIN_USER: localAdminUser,
         MAX_REPLICA_LAG_SECONDS: String(config.maxReplicaLagSeconds),
+        METRICS_GRANTS: config.metrics ? flavor.metricsGrants : undefined,
+        METRICS_USER: config.metrics ? metricsUser : undefined,
         MYSQLD: flavor.binaries.server,
         MYSQL_CLIENT: flavor.binaries.client,
         MYSQL_PORT: String(config.port),
@@ -198,4 +206,55 @@ export function backupSidecarContainer(config: ClusterConfig): Container {
         resources: resources(config.sidecarResources),
         securityContext: hardened(config),
     };
+}
+
+/**
+ * metrics: the Prometheus exporter (mysqld_exporter). Runs as uid 65534 and logs in over the socket
+ * as the account of that OS user (socket authentication, no password); sees the scripts' ConfigMap
+ * (its option file) and the socket's directory read-only, and no Secret.
+ */
+export function metricsSidecarContainer(config: ClusterConfig): Container | undefined {
+    const metrics = config.metrics;
+    if (!metrics) {
+        return undefined;
+    }
+    return {
+        name: "metrics",
+        image: metrics.image,
+        command: ["/bin/mysqld_exporter"],
+        args: [`--config.my-cnf=${paths.configDir}/${exporterConfigKey}`, `--web.listen-address=:${metrics.port}`],
+        ports: [{ name: "metrics", containerPort: metrics.port }],
+        volumeMounts: [configMount, mount(volumes.run, paths.runDir, true)],
+        resources: resources(metrics.resources),
+        securityContext: {
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            runAsUser: metricsUid,
+            runAsGroup: metricsUid,
+        },
+        // no readiness probe: an exporter that cannot reach the server reports mysql_up 0 and keeps
+        // the pod in the Services; restarted only when its HTTP endpoint hangs
+        livenessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    };
+}
+
+/** Key of the exporter's option file in the scripts' ConfigMap. */
+export const exporterConfigKey = "exporter.cnf";
+
+/**
+ * The exporter's option file: no secret. mysqld_exporter refuses a [client] section without a
+ * password line, and socket authentication ignores the password, so the line holds a placeholder.
+ */
+export function exporterConfig(): string {
+    return [
+        "# mysqld_exporter's login: the account named after its OS user, over the socket (socket",
+        "# authentication: no password; the exporter insists on a password line, which the server ignores)",
+        "[client]",
+        `user=${metricsUser}`,
+        "password=unused-socket-authentication",
+        `socket=${paths.socket}`,
+        "",
+    ].join("\n");
 }

@@ -31,7 +31,8 @@ export function buildServiceAccount(config: ClusterConfig): ServiceAccount {
 
 /**
  * Ingress to the pods: the backup port from the cluster's own pods only; the client port
- * from the cluster's own pods (replication, clone) plus `allowedClients`, or from anywhere.
+ * from the cluster's own pods (replication, clone) plus `allowedClients`, or from anywhere; the
+ * metrics port (when the exporter runs) from anywhere.
  */
 export function buildNetworkPolicy(config: ClusterConfig): NetworkPolicy {
     const ownPods: NetworkPolicyPeer = { podSelector: { matchLabels: selectorLabels(config.name) } };
@@ -46,6 +47,10 @@ export function buildNetworkPolicy(config: ClusterConfig): NetworkPolicy {
     ];
     if (config.flavor.bootstrap === "stream") {
         ingress.push({ ports: [{ protocol: "TCP", port: config.backupPort }], from: [ownPods] });
+    }
+    if (config.metrics) {
+        // Prometheus runs in a namespace of its own: the metrics port admits any pod
+        ingress.push({ ports: [{ protocol: "TCP", port: config.metrics.port }] });
     }
     return {
         apiVersion: "networking.k8s.io/v1",

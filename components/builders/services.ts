@@ -4,11 +4,12 @@ import { clusterNames, objectMeta, podNameLabel, selectorLabels } from "../names
 
 type Service = k8s.types.input.core.v1.Service;
 
-function service(config: ClusterConfig, name: string, spec: Service["spec"]): Service {
+function service(config: ClusterConfig, name: string, spec: Service["spec"], extraLabels: Record<string, string> = {}): Service {
+    const metadata = objectMeta(name, config);
     return {
         apiVersion: "v1",
         kind: "Service",
-        metadata: objectMeta(name, config),
+        metadata: { ...metadata, labels: { ...metadata.labels, ...extraLabels } },
         spec,
     };
 }
@@ -21,13 +22,20 @@ export function buildHeadlessService(config: ClusterConfig): Service {
     if (config.flavor.bootstrap === "stream") {
         ports.push({ name: "backup", port: config.backupPort, targetPort: "backup" });
     }
+    if (config.metrics) {
+        // every pod's exporter, ready or not (a ServiceMonitor scrapes each endpoint)
+        ports.push({ name: "metrics", port: config.metrics.port, targetPort: "metrics" });
+    }
     return service(config, clusterNames(config.name).headlessService, {
         clusterIP: "None",
         publishNotReadyAddresses: true,
         selector: selectorLabels(config.name),
         ports,
-    });
+    }, headlessServiceLabel);
 }
+
+/** Tells the headless Service from the other two (a ServiceMonitor selects it, so each pod is scraped once). */
+export const headlessServiceLabel = { "mysql-cluster.pulumi.com/service": "headless" };
 
 /** Reads: every ready pod (a replica that stops replicating or lags is not ready). */
 export function buildReadService(config: ClusterConfig): Service {

@@ -4,7 +4,7 @@ import { clusterNames, objectLabels, objectMeta, secretKeys, selectorLabels } fr
 import { volumes } from "../paths";
 import { dataClaimSpec } from "./claims";
 import { revisionedConfigMapName } from "./configMap";
-import { backupSidecarContainer, cloneMysqlContainer, initMysqlContainer, memberSidecarContainer, mysqlContainer } from "./containers";
+import { backupSidecarContainer, cloneMysqlContainer, initMysqlContainer, memberSidecarContainer, metricsSidecarContainer, mysqlContainer } from "./containers";
 
 type StatefulSet = k8s.types.input.apps.v1.StatefulSet;
 
@@ -39,6 +39,10 @@ export function buildStatefulSet(config: ClusterConfig, configChecksum: string):
     const hasBackupSidecar = config.flavor.bootstrap === "stream";
     if (hasBackupSidecar) {
         containers.push(backupSidecarContainer(config));
+    }
+    const metrics = metricsSidecarContainer(config);
+    if (metrics) {
+        containers.push(metrics);
     }
     return {
         apiVersion: "apps/v1",

@@ -16,6 +16,24 @@ local_admin_sql() {
   printf 'GRANT ALL PRIVILEGES ON *.* TO %s WITH GRANT OPTION;\n' "$admin"
 }
 
+# metrics_account_sql: the metrics exporter's account, named after the exporter container's OS user
+# (METRICS_USER); it logs in over the socket only, with no password, and may read status, variables,
+# the replication state and performance_schema, nothing else. On this server only (not binary-logged).
+metrics_account_sql() {
+  local account
+  account="$(sql_string "${METRICS_USER:?}")@'localhost'"
+  printf 'SET SESSION sql_log_bin = 0;\n'
+  [[ ${ENGINE:?} != mysql ]] || printf 'SET @ro = @@GLOBAL.super_read_only;\nSET GLOBAL super_read_only = OFF;\n'
+  printf 'CREATE USER IF NOT EXISTS %s;\n' "$account"
+  if [[ $ENGINE == mariadb ]]; then
+    printf 'ALTER USER %s IDENTIFIED VIA unix_socket;\n' "$account"
+  else
+    printf 'ALTER USER %s IDENTIFIED WITH auth_socket;\n' "$account"
+  fi
+  printf 'GRANT %s ON *.* TO %s;\nGRANT SELECT ON performance_schema.* TO %s;\n' "${METRICS_GRANTS:?}" "$account" "$account"
+  [[ $ENGINE != mysql ]] || printf 'SET GLOBAL super_read_only = @ro;\n'
+}
+
 # credentials_sql: every account's password as the Secret says now, on this server only (not
 # binary-logged: each pod applies it to its own copy, replicas included). Where the engine has
 # dual passwords (MySQL 8.0.14+), the previous password stays valid as the second one, so clients

@@ -170,6 +170,16 @@ upgrade_system_tables() {
   upgraded=1
 }
 
+# ensure_metrics_account: once per start of this agent, after the upgrade step, when the pod runs
+# a metrics exporter: its account exists on this server (a cluster that had none gets it here)
+metrics_account=0
+ensure_metrics_account() {
+  [[ -n ${METRICS_USER:-} ]] && ((metrics_account == 0)) || return 0
+  metrics_account_sql | sql "$cnf" || return 1
+  log "the metrics exporter's account ${METRICS_USER} is ready (socket authentication)"
+  metrics_account=1
+}
+
 # reload_tls: a renewed certificate (cert-manager rewrote the Secret; the kubelet refreshes the
 # mounted files) is loaded by the running server: at this agent's start and whenever the files
 # change. New connections get the new certificate; replicas read the CA file at each reconnect.
@@ -215,6 +225,8 @@ while true; do
     log "setting the account passwords from the Secret failed; retrying"
   elif ! upgrade_system_tables; then
     log "the upgrade step failed; retrying"
+  elif ! ensure_metrics_account; then
+    log "creating the metrics exporter's account failed; retrying"
   elif ! reload_tls; then
     log "loading the TLS certificate failed; retrying"
   elif ((ordinal == 0)); then
