@@ -67,9 +67,10 @@ export interface TlsOptions {
  */
 export interface MetricsOptions {
     /**
-     * Exporter image; its binary must be `/bin/mysqld_exporter` (0.14 or later), as in the official
-     * image. The suite runs Debian's 0.14.0 (see the README's Limits).
-     * @default "prom/mysqld-exporter:v0.15.1"
+     * Exporter image; its binary must be `/bin/mysqld_exporter`, as in the official image, version
+     * 0.16 or later (earlier ones refuse a login without a password and cannot read MySQL 8.4+'s
+     * `SHOW REPLICA STATUS`).
+     * @default "prom/mysqld-exporter:v0.16.0"
      */
     readonly image?: string;
     /** Port of the metrics endpoint (`/metrics`), on every pod and on the headless Service. @default 9104 */

@@ -75,7 +75,7 @@ export const defaults = {
     primaryPeerWaitSeconds: 30,
     awaitTimeoutMinutes: 60,
     metrics: {
-        image: "prom/mysqld-exporter:v0.15.1",
+        image: "prom/mysqld-exporter:v0.16.0",
         port: 9104,
         resources: { cpu: "50m", memory: "64Mi" },
         diskFreeAlertPercent: 10,

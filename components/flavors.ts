@@ -72,6 +72,11 @@ export interface Flavor {
      */
     readonly metricsGrants: string;
     /**
+     * mysqld_exporter's names for the replica status columns it exports (`mysql_slave_status_` and
+     * the column in lower case): MySQL 8.4+ has only SHOW REPLICA STATUS, whose columns were renamed.
+     */
+    readonly replicaMetrics: { readonly ioRunning: string; readonly sqlRunning: string; readonly lagSeconds: string };
+    /**
      * Caches besides the buffer pool whose engine default is fixed whatever the pod's memory:
      * sized to `fraction` of it, within [minBytes, maxBytes] (see builders/memory.ts).
      */
@@ -79,6 +84,18 @@ export interface Flavor {
 }
 
 const MiB = 2 ** 20;
+
+/** SHOW SLAVE STATUS (MariaDB, MySQL 5.7) and SHOW REPLICA STATUS (MySQL 8.4+) as mysqld_exporter names them. */
+const slaveColumnMetrics = {
+    ioRunning: "mysql_slave_status_slave_io_running",
+    sqlRunning: "mysql_slave_status_slave_sql_running",
+    lagSeconds: "mysql_slave_status_seconds_behind_master",
+};
+const replicaColumnMetrics = {
+    ioRunning: "mysql_slave_status_replica_io_running",
+    sqlRunning: "mysql_slave_status_replica_sql_running",
+    lagSeconds: "mysql_slave_status_seconds_behind_source",
+};
 
 const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Flavor => ({
     key,
@@ -118,6 +135,7 @@ const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Fla
     readOnlyRootFilesystem: true,
     plaintextRefusal: "insecure-transport",
     metricsGrants: "PROCESS, REPLICATION CLIENT",
+    replicaMetrics: replicaColumnMetrics,
     // key_buffer_size is 8 MiB already; the rest is sized by the server from the buffer pool
     memoryCaches: [],
 });
@@ -193,6 +211,7 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp, generati
     tlsReloadSql: "FLUSH LOCAL SSL",
     // REPLICATION CLIENT is BINLOG MONITOR since 10.5; SHOW SLAVE STATUS needs SLAVE MONITOR
     metricsGrants: "PROCESS, BINLOG MONITOR, SLAVE MONITOR",
+    replicaMetrics: slaveColumnMetrics,
     readOnlyRootFilesystem: true,
     // 128 MiB each by default, even in a 256 MiB pod: the MyISAM key cache (the component creates
     // no MyISAM tables) and the Aria page cache (system tables, on-disk internal temporary tables)
@@ -250,6 +269,7 @@ export const flavors: readonly Flavor[] = [
         backupInfoPrefix: "xtrabackup",
         plaintextRefusal: "insecure-transport",
         metricsGrants: "PROCESS, REPLICATION CLIENT",
+        replicaMetrics: slaveColumnMetrics,
         memoryCaches: [],
     },
     mariadb("mariadb-10.11", "10.11", /^10\.11(\.\d+)?$/, mariadb10),

@@ -243,17 +243,12 @@ export function metricsSidecarContainer(config: ClusterConfig): Container | unde
 /** Key of the exporter's option file in the scripts' ConfigMap. */
 export const exporterConfigKey = "exporter.cnf";
 
-/**
- * The exporter's option file: no secret. mysqld_exporter refuses a [client] section without a
- * password line, and socket authentication ignores the password, so the line holds a placeholder.
- */
+/** The exporter's option file: the socket account, no password (socket authentication), so no secret. */
 export function exporterConfig(): string {
     return [
-        "# mysqld_exporter's login: the account named after its OS user, over the socket (socket",
-        "# authentication: no password; the exporter insists on a password line, which the server ignores)",
+        "# mysqld_exporter's login: the account named after its OS user, over the socket (no password)",
         "[client]",
         `user=${metricsUser}`,
-        "password=unused-socket-authentication",
         `socket=${paths.socket}`,
         "",
     ].join("\n");

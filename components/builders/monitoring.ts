@@ -50,6 +50,7 @@ export function buildPrometheusRule(config: ClusterConfig): MonitoringObject | u
         return undefined;
     }
     const { pods, claims } = matchers(config);
+    const replica = config.flavor.replicaMetrics;
     const where = `${config.namespace}/{{ $labels.pod }}`;
     const rule = (alert: string, expr: string, forDuration: string, severity: string, summary: string, description: string) =>
         ({ alert, expr, for: forDuration, labels: { severity }, annotations: { summary, description } });
@@ -65,10 +66,10 @@ export function buildPrometheusRule(config: ClusterConfig): MonitoringObject | u
                         `${where}: the server does not answer the exporter`,
                         "mysql_up is 0: the server is down, starting or refusing the exporter's account. See the pod's mysql and member logs."),
                     rule("MySqlClusterReplicationStopped",
-                        `mysql_slave_status_slave_io_running{${pods}} == 0 or mysql_slave_status_slave_sql_running{${pods}} == 0`, "2m", "critical",
+                        `${replica.ioRunning}{${pods}} == 0 or ${replica.sqlRunning}{${pods}} == 0`, "2m", "critical",
                         `${where}: replication is stopped`,
                         "A replication thread is not running; the replica has left the read Service. Its member log says why (an errant transaction, another cluster's data, an apply error)."),
-                    rule("MySqlClusterReplicaLagging", `mysql_slave_status_seconds_behind_master{${pods}} > ${metrics.lagAlertSeconds}`, "5m", "warning",
+                    rule("MySqlClusterReplicaLagging", `${replica.lagSeconds}{${pods}} > ${metrics.lagAlertSeconds}`, "5m", "warning",
                         `${where}: the replica is {{ $value }} s behind its source`,
                         `Replica lag above ${metrics.lagAlertSeconds} s for 5 minutes (a replica beyond maxReplicaLagSeconds = ${config.maxReplicaLagSeconds} s leaves the read Service).`),
                     rule("MySqlClusterPodNotReady", `kube_pod_status_ready{${pods}, condition="true"} == 0`, "10m", "warning",

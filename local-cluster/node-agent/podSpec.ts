@@ -29,12 +29,21 @@ export function hostMysqlIds(): { uid: number; gid: number } {
 
 /**
  * uid/gid a container runs as: runAsUser 0 or unset is root (the images' default user);
- * any other runAsUser is the host's mysql user (the official images' 999).
+ * runAsUser 999 is the host's mysql user (the official images' mysql); any other uid runs as itself.
  */
 export function containerIds(pod: IPod, c: IContainer | undefined, mysql: { uid: number; gid: number }): { uid: number; gid: number } {
     const runAsUser = c?.securityContext?.runAsUser ?? pod.spec?.securityContext?.runAsUser;
-    return runAsUser === undefined || runAsUser === 0 ? { uid: 0, gid: 0 } : mysql;
+    const runAsGroup = c?.securityContext?.runAsGroup ?? pod.spec?.securityContext?.runAsGroup;
+    if (runAsUser === undefined || runAsUser === 0) {
+        return { uid: 0, gid: 0 };
+    }
+    // the images' mysql account (999) is the host's mysql (whose ids may differ); any other uid,
+    // e.g. 65534 of the metrics exporter, runs as itself
+    return runAsUser === imageMysqlUid ? mysql : { uid: runAsUser, gid: runAsGroup ?? runAsUser };
 }
+
+/** The uid of `mysql` in the official MySQL and MariaDB images. */
+const imageMysqlUid = 999;
 
 function port(c: IContainer, value: number | string | undefined): number {
     if (typeof value === "number") {

@@ -8,7 +8,7 @@ import * as path from "path";
 import { ImageRoot } from "./harness/pod";
 import { run, runOk } from "./harness/process";
 import { infraDir } from "./harness/cluster";
-import { imageRoot, mariadb118Rootfs, mysqlRootfs } from "../../local-cluster/node-agent/images";
+import { exporterRootfs, imageRoot, mariadb118Rootfs, mysqlRootfs } from "../../local-cluster/node-agent/images";
 
 export { mysqlRootfs };
 
@@ -43,6 +43,14 @@ export async function ensureImages(log: (m: string) => void): Promise<EngineVers
         env: {
             ...process.env, MYSQL_ROOTFS: mariadb118Rootfs, DEBIAN_SUITE: "trixie", SERVER_BIN: "/usr/sbin/mariadbd",
             ROOT_PACKAGES: "mariadb-server-core,mariadb-client,mariadb-backup,bash,coreutils,procps,socat",
+        },
+    });
+    log("building or reusing mysqld_exporter v0.16.0 (Go module) and its root (Debian bookworm)");
+    const exporter = (await runOk(path.join(infraDir, "build-exporter.sh"), [], { env: { ...process.env, EXPORTER_VERSION: "v0.16.0" } })).trim();
+    await runOk(path.join(infraDir, "build-image-root.sh"), [], {
+        env: {
+            ...process.env, MYSQL_ROOTFS: exporterRootfs, DEBIAN_SUITE: "bookworm", SERVER_BIN: "/bin/mysqld_exporter",
+            ROOT_PACKAGES: "bash", ROOT_FILES: `usr/bin/mysqld_exporter=${exporter}`,
         },
     });
     const version = (text: string) => text.match(/Ver (\d+\.\d+)/)![1];

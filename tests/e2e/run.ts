@@ -71,7 +71,10 @@ async function runSuite(engine: "mysql" | "mariadb", version: string, suite: Sui
         engine, version, replicas: 3, primaryPeerWaitSeconds: 10, ...passwords,
         // up to 12 pods of two engines on one 2-core node: small requests, as a user of a small node sets them
         resources: { requests: { cpu: "100m", memory: "256Mi" } }, sidecarResources: { requests: { cpu: "20m", memory: "64Mi" } },
-        database: appUser.database, user: appUser.user, userPassword: appUser.password, ...suite.extraArgs,
+        database: appUser.database, user: appUser.user, userPassword: appUser.password,
+        // every pod runs the metrics exporter (scenario M1 scrapes it): the default image, built from source here
+        metrics: { resources: { requests: { cpu: "10m", memory: "32Mi" } } },
+        ...suite.extraArgs,
     };
     const cluster = await KubeCluster.create({
         engine, name: "db", namespace: suite.namespace, args, kube: kube!, workDir: `/tmp/mysql-cluster-e2e/${suite.namespace}`,

@@ -154,6 +154,40 @@ export const scenarios: Scenario[] = [
         },
     },
     {
+        name: "M1. the metrics exporter of every pod logs in over the socket: the server is up, the replicas' threads run, their lag is read",
+        async run(cluster) {
+            const port = cluster.options.args.metrics?.port ?? 9104;
+            const replica = cluster.flavor.replicaMetrics;
+            const seen: string[] = [];
+            for (const n of [0, 1, 2]) {
+                // through the pod's name on the headless Service, as a ServiceMonitor scrapes it
+                const host = `${cluster.name}-${n}.${cluster.serviceName}`;
+                const text = await waitFor(`pod ${n}'s exporter reports the server up`, 60000, async () => {
+                    const r = await cluster.clientExec(["bash", "-c",
+                        'exec 3<>"/dev/tcp/$0/$1" && printf "GET /metrics HTTP/1.0\r\nHost: %s\r\n\r\n" "$0" >&3 && cat <&3', host, String(port)]);
+                    return r.code === 0 && /^mysql_up 1$/m.test(r.stdout) ? r.stdout : undefined;
+                });
+                const value = (metric: string) => text.match(new RegExp(`^${metric}(\\{[^}]*\\})? (\\S+)$`, "m"))?.[2];
+                assert.ok(Number(value("mysql_global_status_uptime")) > 0, `pod ${n}: no uptime in the exporter's output`);
+                if (n === 0) {
+                    assert.equal(value(replica.ioRunning), undefined, "pod 0 reports a replication thread");
+                    seen.push("pod 0: up");
+                    continue;
+                }
+                assert.equal(value(replica.ioRunning), "1", `pod ${n}: ${replica.ioRunning} is ${value(replica.ioRunning)}`);
+                assert.equal(value(replica.sqlRunning), "1", `pod ${n}: ${replica.sqlRunning} is ${value(replica.sqlRunning)}`);
+                const lag = value(replica.lagSeconds);
+                assert.ok(lag !== undefined && Number(lag) >= 0, `pod ${n}: ${replica.lagSeconds} is ${lag}`);
+                seen.push(`pod ${n}: threads running, lag ${lag} s`);
+            }
+            // least privilege: the exporter's account cannot read the application's rows
+            const grants = await cluster.rootSql(0, "SHOW GRANTS FOR 'nobody'@'localhost'");
+            assert.doesNotMatch(grants, /^GRANT [^\n]*\b(ALL|SELECT)\b[^\n]* ON \*\.\*/m, grants);
+            assert.match(grants, /ON `?performance_schema`?\.\*/, grants);
+            return `${seen.join("; ")} (mysqld_exporter over the socket, as nobody; grants: ${grants.split("\n")[0].replace(/ TO .*/, "")})`;
+        },
+    },
+    {
         name: "3. container restart of a replica: no re-clone, catches up",
         async run(cluster) {
             const pod = cluster.pod(1);

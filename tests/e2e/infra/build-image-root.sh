@@ -9,7 +9,10 @@
 #   DEBIAN_SUITE  suite (default sid)
 #   ROOT_PACKAGES comma-separated packages (default: MySQL server core, client, bash, coreutils,
 #                 procps, socat)
-#   SERVER_BIN    the server binary the root must run (default /usr/sbin/mysqld)
+#   SERVER_BIN    the server binary the root must run (default /usr/sbin/mysqld); it must answer
+#                 --version
+#   ROOT_FILES    space-separated PATH=HOST_FILE: executables copied into the root, e.g. a binary
+#                 built from source where the official image keeps it (default none)
 #
 # The root is built in a temp dir beside MYSQL_ROOTFS, marked complete, then renamed
 # into place, so a crash never leaves a half-built root at MYSQL_ROOTFS. The marker
@@ -34,6 +37,8 @@ fi
 want_marker="mysql-uid=$mysql_uid mysql-gid=$mysql_gid"
 # (the default root's marker predates the package list: a cached one stays valid)
 [[ $packages == "$default_packages" && $suite == sid ]] || want_marker+=" suite=$suite packages=$packages"
+files=${ROOT_FILES:-}
+[[ -z $files ]] || want_marker+=" files=$files"
 
 log() { printf 'build-image-root: %s\n' "$*" >&2; }
 
@@ -111,6 +116,10 @@ for id_check in "passwd:$mysql_uid" "group:$mysql_gid"; do
 done
 install -d -m 0755 -o "$mysql_uid" -g "$mysql_gid" "$tmp/run/mysqld" "$tmp/var/lib/mysql"
 install -d -m 0700 -o "$mysql_uid" -g "$mysql_gid" "$tmp/var/lib/mysql-files"
+
+for file in $files; do
+  install -D -m 0755 "${file#*=}" "$tmp/${file%%=*}"
+done
 
 # Keep the image small: package caches are not needed at run time.
 rm -rf "$tmp/var/cache/apt/archives/"*.deb "$tmp/var/lib/apt/lists/"*
