@@ -4,9 +4,9 @@ import { Engine } from "./flavors";
 /** CPU and memory for one container, as Kubernetes quantities (e.g. "500m", "1Gi"). */
 export interface ComputeResources {
     /** @default "500m" for the server, "100m" for the backup sidecar */
-    readonly cpu?: string;
+    readonly cpu?: pulumi.Input<string>;
     /** @default "1Gi" for the server, "256Mi" for the backup sidecar */
-    readonly memory?: string;
+    readonly memory?: pulumi.Input<string>;
 }
 
 /** Requests and limits of a container. */
@@ -53,9 +53,10 @@ export interface ClientSelector {
 export interface TlsOptions {
     /**
      * Secret with `tls.crt`, `tls.key` and `ca.crt`. The certificate must name the pods
-     * (`*.<name>`, `*.<name>.<namespace>.svc`) and the Services clients use.
+     * (`*.<name>`, `*.<name>.<namespace>.svc`) and the Services clients use. May be an Output (e.g. the
+     * secretName of a cert-manager Certificate).
      */
-    readonly secretName: string;
+    readonly secretName: pulumi.Input<string>;
     /** Refuse unencrypted TCP connections (`require_secure_transport`). @default false */
     readonly requireSecureTransport?: boolean;
 }
@@ -76,7 +77,7 @@ export interface MetricsOptions {
     /** Port of the metrics endpoint (`/metrics`), on every pod and on the headless Service. @default 9104 */
     readonly port?: number;
     /** Resources of the exporter container. @default requests cpu "50m", memory "64Mi"; no limits */
-    readonly resources?: ResourceRequirements;
+    readonly resources?: pulumi.Unwrap<ResourceRequirements>;
     /**
      * Create a `ServiceMonitor` (monitoring.coreos.com/v1) that scrapes every pod through the headless
      * Service. Needs the Prometheus Operator's CRDs in the cluster.
@@ -102,14 +103,16 @@ export interface MetricsOptions {
 export type ServerSettingValue = string | number | boolean;
 
 /**
- * Arguments of {@link MySqlCluster}. Everything but the passwords is a plain value: names,
- * counts and settings are validated before any resource is registered.
+ * Arguments of {@link MySqlCluster}. The values users wire from other resources (namespace, images,
+ * StorageClass, Secrets, resources, labels, passwords) may be Outputs; everything else is a plain
+ * value. Every value is validated: before any resource is registered when it is known, and when
+ * an Output resolves otherwise (the update then fails with the field named).
  */
 export interface MySqlClusterArgs {
     /** Number of pods: pod 0 is the primary, the others read replicas. @default 3 */
     readonly replicas?: number;
-    /** Namespace of every object (must already exist). @default "default" */
-    readonly namespace?: string;
+    /** Namespace of every object (must already exist; e.g. a Namespace's `metadata.name`). @default "default" */
+    readonly namespace?: pulumi.Input<string>;
     /** Database engine: "mysql" or "mariadb". @default "mysql" */
     readonly engine?: Engine;
     /**
@@ -120,12 +123,12 @@ export interface MySqlClusterArgs {
      */
     readonly version?: string;
     /** Server image. @default "mysql:<version>" or "mariadb:<version>" */
-    readonly image?: string;
+    readonly image?: pulumi.Input<string>;
     /**
      * Image of clone-mysql and the backup sidecar. Only MySQL 5.7 needs a separate one
      * (xtrabackup 2.4 with ncat). @default the server image; "gcr.io/google-samples/xtrabackup:1.0" for 5.7
      */
-    readonly backupImage?: string;
+    readonly backupImage?: pulumi.Input<string>;
     /**
      * Size of each pod's data volume (Kubernetes quantity). A larger size expands the existing
      * claims in place (the StorageClass must allow expansion); a smaller one is refused.
@@ -133,7 +136,7 @@ export interface MySqlClusterArgs {
      */
     readonly storageSize?: string;
     /** StorageClass of the data volumes; fixed once the cluster exists. @default the cluster's default StorageClass */
-    readonly storageClassName?: string;
+    readonly storageClassName?: pulumi.Input<string>;
     /**
      * Size limit of the server's tmpdir, an emptyDir on the node's disk (sorts, ALTER TABLE's
      * temporary files, the binary log cache of large transactions): a pod that exceeds it is
@@ -142,9 +145,9 @@ export interface MySqlClusterArgs {
      */
     readonly tmpSize?: string;
     /** Resources of the server container (and the init containers). @default requests cpu "500m", memory "1Gi"; no limits */
-    readonly resources?: ResourceRequirements;
+    readonly resources?: pulumi.Input<ResourceRequirements>;
     /** Resources of the backup sidecar (stream flavors). @default requests cpu "100m", memory "256Mi"; no limits */
-    readonly sidecarResources?: ResourceRequirements;
+    readonly sidecarResources?: pulumi.Input<ResourceRequirements>;
     /** Root password (root@localhost only). @default generated, 32 characters, kept in state as a secret */
     readonly rootPassword?: pulumi.Input<string>;
     /** Password of the replication account. @default generated */
@@ -157,7 +160,7 @@ export interface MySqlClusterArgs {
      * Conflicts with the password args.
      * @default undefined (a Secret `<name>-credentials` is created)
      */
-    readonly existingSecretName?: string;
+    readonly existingSecretName?: pulumi.Input<string>;
     /**
      * Extra server settings under `[mysqld]`, e.g. `{ max_connections: 500 }`. Settings the
      * component manages (server-id, datadir, log-bin, read_only, ...) are refused.
@@ -194,7 +197,7 @@ export interface MySqlClusterArgs {
      */
     readonly skipAwait?: boolean;
     /** Extra labels on every object and pod (the `app.kubernetes.io/*` labels are the component's). @default {} */
-    readonly labels?: Readonly<Record<string, string>>;
+    readonly labels?: pulumi.Input<Readonly<Record<string, pulumi.Input<string>>>>;
     /** Keep pods on different nodes: "soft" prefers it, "hard" requires it. @default "soft" */
     readonly podAntiAffinity?: "soft" | "hard";
     /** Node labels the pods must run on. @default {} */
@@ -230,3 +233,15 @@ export interface MySqlClusterArgs {
      */
     readonly metrics?: MetricsOptions;
 }
+
+/** The args that may be Outputs. */
+export const wirableArgs = [
+    "namespace", "image", "backupImage", "storageClassName", "existingSecretName", "resources", "sidecarResources", "labels", "tls",
+] as const;
+type WirableArg = (typeof wirableArgs)[number];
+
+/**
+ * MySqlClusterArgs with every wirable value known: what validation reads. Passwords stay Inputs
+ * (they only ever reach the Secret).
+ */
+export type ResolvedArgs = Omit<MySqlClusterArgs, WirableArg> & { readonly [K in WirableArg]?: pulumi.Unwrap<MySqlClusterArgs[K]> };

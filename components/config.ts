@@ -2,7 +2,8 @@
  * Turns user args into a validated, fully defaulted ClusterConfig. Defaults are applied here,
  * once, with `??`; every problem is reported together, each naming the field and the fix.
  */
-import { ClientSelector, ComputeResources, MySqlClusterArgs, ResourceRequirements, Toleration, TopologySpreadConstraint } from "./args";
+import * as pulumi from "@pulumi/pulumi";
+import { ClientSelector, ComputeResources, MySqlClusterArgs, ResolvedArgs, ResourceRequirements, Toleration, TopologySpreadConstraint } from "./args";
 import { defaultVersions, Engine, findFlavor, Flavor, supportedVersions } from "./flavors";
 import { managedLabelKeys } from "./names";
 import { parseQuantity } from "./quantity";
@@ -125,7 +126,7 @@ const settingName = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 /** Longest name whose pods' controller-revision-hash label still fits in 63 characters. */
 export const maxNameLength = 52;
 
-export function resolveConfig(name: string, args: MySqlClusterArgs): ClusterConfig {
+export function resolveConfig(name: string, args: ResolvedArgs): ClusterConfig {
     const problems: string[] = [];
     const check = (ok: boolean, message: string) => ok || problems.push(message);
     const given = (args ?? {}) as Record<string, unknown>;
@@ -240,7 +241,7 @@ export function resolveConfig(name: string, args: MySqlClusterArgs): ClusterConf
     };
 }
 
-function resolveTls(args: MySqlClusterArgs, problems: string[]): ClusterConfig["tls"] {
+function resolveTls(args: ResolvedArgs, problems: string[]): ClusterConfig["tls"] {
     if (args.tls === undefined) {
         return undefined;
     }
@@ -262,7 +263,7 @@ function resolveTls(args: MySqlClusterArgs, problems: string[]): ClusterConfig["
 const metricsFields = ["image", "port", "resources", "serviceMonitor", "prometheusRule", "lagAlertSeconds", "diskFreeAlertPercent", "monitorLabels"];
 
 function resolveMetrics(
-    args: MySqlClusterArgs,
+    args: ResolvedArgs,
     ports: { readonly port: number; readonly backupPort: number; readonly maxReplicaLagSeconds: number },
     problems: string[],
 ): MetricsConfig | undefined {
@@ -302,7 +303,7 @@ function resolveMetrics(
     return { image, port, resources, serviceMonitor, prometheusRule, lagAlertSeconds, diskFreeAlertPercent, monitorLabels };
 }
 
-function resolveScheduling(args: MySqlClusterArgs, problems: string[]) {
+function resolveScheduling(args: ResolvedArgs, problems: string[]) {
     const podAntiAffinity = args.podAntiAffinity ?? "soft";
     if (podAntiAffinity !== "soft" && podAntiAffinity !== "hard") {
         problems.push(`podAntiAffinity must be "soft" or "hard", got ${JSON.stringify(podAntiAffinity)}`);
@@ -362,7 +363,7 @@ function checkToleration(field: string, t: Toleration, problems: string[]): Tole
     return Object.fromEntries(Object.entries({ ...t, operator }).filter(([, v]) => v !== undefined)) as Toleration;
 }
 
-function resolveApplication(args: MySqlClusterArgs, problems: string[]): ClusterConfig["application"] {
+function resolveApplication(args: ResolvedArgs, problems: string[]): ClusterConfig["application"] {
     const { database, user } = args;
     if (database !== undefined && !(typeof database === "string" && /^[A-Za-z0-9_]{1,64}$/.test(database) &&
         !systemDatabases.includes(database.toLowerCase()))) {
@@ -414,8 +415,8 @@ function checkImage(field: string, image: unknown, check: (ok: boolean, message:
 
 function resolveResources(
     field: string,
-    given: ResourceRequirements | undefined,
-    fallback: Required<ComputeResources>,
+    given: pulumi.Unwrap<ResourceRequirements> | undefined,
+    fallback: { readonly cpu: string; readonly memory: string },
     problems: string[],
 ): ContainerResources {
     const value = given ?? {};
@@ -448,7 +449,7 @@ function resolveResources(
     return limits ? { requests, limits } : { requests };
 }
 
-function stripUndefined(values: ComputeResources | undefined): Record<string, string> {
+function stripUndefined(values: pulumi.Unwrap<ComputeResources> | undefined): Record<string, string> {
     return Object.fromEntries(Object.entries(values ?? {}).filter(([, v]) => v !== undefined));
 }
 
@@ -478,7 +479,7 @@ function resolveExtraConfig(
     return resolved;
 }
 
-function resolveLabels(given: MySqlClusterArgs["labels"], problems: string[]): Array<[string, string]> {
+function resolveLabels(given: ResolvedArgs["labels"], problems: string[]): Array<[string, string]> {
     const entries = labelMap("labels", given, problems);
     for (const [key] of entries) {
         if (managedLabelKeys.includes(key)) {

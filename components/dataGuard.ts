@@ -54,7 +54,10 @@ export function refusal(olds: Partial<DataGuardInputs>, news: DataGuardInputs): 
                 `${news.storageSize} and move the data into it (dump and load, or replicate from this one)`,
         };
     }
-    if (olds.storageClassName !== undefined && olds.storageClassName !== news.storageClassName) {
+    // a storageClassName wired from an Output is unknown during a preview (the engine's sentinel):
+    // it is checked by the update, once known
+    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    if (olds.storageClassName !== undefined && news.storageClassName !== unknown && olds.storageClassName !== news.storageClassName) {
         const name = (c: string) => (c === "" ? "the cluster's default class" : c);
         return {
             property: "storageClassName",
@@ -93,7 +96,7 @@ export const dataGuardProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 export class DataGuard extends pulumi.dynamic.Resource {
-    constructor(name: string, args: DataGuardInputs, opts?: pulumi.CustomResourceOptions) {
-        super(dataGuardProvider, name, fields(args), opts);
+    constructor(name: string, args: { readonly [K in keyof DataGuardInputs]: pulumi.Input<DataGuardInputs[K]> }, opts?: pulumi.CustomResourceOptions) {
+        super(dataGuardProvider, name, { engine: args.engine, version: args.version, storageSize: args.storageSize, storageClassName: args.storageClassName }, opts);
     }
 }

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MySqlClusterArgs } from "./args";
-import { ClusterConfig, resolveConfig } from "./config";
+import { ClusterConfig } from "./config";
+import { built, configValue, resolveWired } from "./wiring";
 import { buildConfigMap, buildTopologyConfigMap, configChecksum } from "./builders/configMap";
 import { buildSecret, ClusterPasswords } from "./builders/secret";
 import { buildHeadlessService, buildPrimaryService, buildReadService } from "./builders/services";
@@ -40,63 +41,72 @@ export class MySqlCluster extends pulumi.ComponentResource {
     public readonly rootPassword!: pulumi.Output<string>;
 
     constructor(name: string, args: MySqlClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-        // every argument is checked before anything, this component included, is registered
-        const config = resolveConfig(name, args);
+        // every known argument is checked before anything, this component included, is registered;
+        // wired ones (Outputs) when they resolve (see wiring.ts)
+        const wiring = resolveWired(name, args);
+        const { shape } = wiring;
         super("mysql-cluster:index:MySqlCluster", name, {}, opts);
+        const build = <T extends object>(builder: (config: ClusterConfig) => T): T => built(wiring, builder);
         // first: a change the data cannot take (another engine, a downgrade, a smaller volume, another
         // StorageClass) fails here, before any other child is touched (every one depends on it)
         const guard = new DataGuard(`${name}-data-guard`, {
-            engine: config.flavor.engine, version: config.version,
-            storageSize: config.storageSize, storageClassName: config.storageClassName ?? "",
+            engine: shape.flavor.engine, version: shape.version, storageSize: shape.storageSize,
+            storageClassName: configValue(wiring, (c) => c.storageClassName ?? ""),
         }, { parent: this, aliases: [{ name: `${name}-version` }] });
         const child = { parent: this, dependsOn: [guard] };
 
         // an existing Secret is used as it is; otherwise passwords are the user's or generated
-        const passwords = config.existingSecretName === undefined ? generatedOrGiven(config, args, child) : undefined;
-        const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, buildConfigMap(config), child);
-        const topology = new k8s.core.v1.ConfigMap(`${name}-topology`, buildTopologyConfigMap(config), child);
+        const passwords = shape.existingSecretName === undefined ? generatedOrGiven(shape, args, child) : undefined;
+        const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, build(buildConfigMap), child);
+        const topology = new k8s.core.v1.ConfigMap(`${name}-topology`, build(buildTopologyConfigMap), child);
+        // the passwords never pass through the config: only the metadata does
         const secret = passwords
-            ? new k8s.core.v1.Secret(`${name}-credentials`, buildSecret(config, passwords), child)
+            ? new k8s.core.v1.Secret(`${name}-credentials`,
+                { ...build((c) => ({ ...buildSecret(c, passwords), stringData: undefined })), stringData: buildSecret(shape, passwords).stringData },
+                child)
             : undefined;
-        const headless = new k8s.core.v1.Service(`${name}-headless`, buildHeadlessService(config), child);
-        const read = new k8s.core.v1.Service(`${name}-read`, buildReadService(config), child);
-        const primary = new k8s.core.v1.Service(`${name}-primary`, buildPrimaryService(config), child);
-        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-serviceaccount`, buildServiceAccount(config), child);
-        new k8s.networking.v1.NetworkPolicy(`${name}-networkpolicy`, buildNetworkPolicy(config), child);
-        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, buildPodDisruptionBudget(config), child);
+        const headless = new k8s.core.v1.Service(`${name}-headless`, build(buildHeadlessService), child);
+        const read = new k8s.core.v1.Service(`${name}-read`, build(buildReadService), child);
+        const primary = new k8s.core.v1.Service(`${name}-primary`, build(buildPrimaryService), child);
+        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-serviceaccount`, build(buildServiceAccount), child);
+        new k8s.networking.v1.NetworkPolicy(`${name}-networkpolicy`, build(buildNetworkPolicy), child);
+        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, build(buildPodDisruptionBudget), child);
         // the data claims at the current storageSize, before the StatefulSet: a larger size expands them
         // in place; a scale-up's claims exist at that size before their pods. Never deleted by Pulumi
         // (like the StatefulSet's own claims): a destroy or a scale-down keeps the volumes.
-        const claims = buildClaimPatches(config).map((patch, ordinal) =>
-            new k8s.core.v1.PersistentVolumeClaimPatch(`${name}-data-${ordinal}`, patch, { ...child, retainOnDelete: true }));
+        const claims = buildClaimPatches(shape).map((_, ordinal) =>
+            new k8s.core.v1.PersistentVolumeClaimPatch(`${name}-data-${ordinal}`,
+                build((c) => buildClaimPatches(c)[ordinal]), { ...child, retainOnDelete: true }));
         const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`,
-            buildStatefulSet(config, configChecksum(buildConfigMap(config).data as Record<string, string>)),
+            build((c) => buildStatefulSet(c, configChecksum(buildConfigMap(c).data as Record<string, string>))),
             {
                 parent: this, dependsOn: [guard, configMap, topology, headless, serviceAccount, ...claims, ...(secret ? [secret] : [])],
                 // claim templates are immutable: a change would replace the StatefulSet, every pod at once.
                 // The template keeps its first size; the claim patches above carry later ones.
                 ignoreChanges: ["spec.volumeClaimTemplates"],
                 // the provider waits for the rollout (every pod Ready): a large clone needs more than its 10 minutes
-                customTimeouts: { create: `${config.awaitTimeoutMinutes}m`, update: `${config.awaitTimeoutMinutes}m` },
+                customTimeouts: { create: `${shape.awaitTimeoutMinutes}m`, update: `${shape.awaitTimeoutMinutes}m` },
             });
 
         // monitoring objects (Prometheus Operator CRDs), when asked for; the provider names a missing CRD
-        for (const [suffix, object] of [["servicemonitor", buildServiceMonitor(config)], ["prometheusrule", buildPrometheusRule(config)]] as const) {
-            if (object) {
-                new k8s.apiextensions.CustomResource(`${name}-${suffix}`, { ...object }, { ...child, dependsOn: [guard, headless] });
+        const monitoring = [["servicemonitor", buildServiceMonitor], ["prometheusrule", buildPrometheusRule]] as const;
+        for (const [suffix, builder] of monitoring) {
+            if (builder(shape)) {
+                new k8s.apiextensions.CustomResource(`${name}-${suffix}`, build((c) => ({ ...builder(c)! })), { ...child, dependsOn: [guard, headless] });
             }
         }
 
         const endpoint = (service: k8s.core.v1.Service): pulumi.Output<Endpoint> =>
-            service.metadata.name.apply((serviceName) => ({
-                host: `${serviceName}.${config.namespace}.svc`,
-                port: config.port,
+            pulumi.all([service.metadata.name, service.metadata.namespace]).apply(([serviceName, namespace]) => ({
+                host: `${serviceName}.${namespace}.svc`,
+                port: shape.port,
             }));
         this.primaryEndpoint = endpoint(primary);
         this.readEndpoint = endpoint(read);
         this.headlessServiceName = headless.metadata.name;
         this.statefulSetName = statefulSet.metadata.name;
-        this.secretName = secret ? secret.metadata.name : pulumi.output(clusterNames(name, config.existingSecretName).secret);
+        this.secretName = secret ? secret.metadata.name
+            : pulumi.output(configValue(wiring, (c) => clusterNames(name, c.existingSecretName).secret));
         // with existingSecretName the Secret is never read here: it may be created by the same program
         // (its keys are checked by the pods, which name a missing one)
         this.rootPassword = pulumi.secret(passwords ? passwords.root : "");
