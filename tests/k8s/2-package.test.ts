@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { runOk } from "../e2e/harness/process";
-import { kubectl, pulumiOk, realTools, repoRoot, Tools } from "./tools";
+import { kubectl, previewSteps, pulumiOk, realTools, repoRoot, Tools } from "./tools";
 
 describe("the npm package in another stack", function () {
     this.timeout(1800000);
@@ -29,9 +29,8 @@ describe("the npm package in another stack", function () {
             devDependencies: { "typescript": own.devDependencies.typescript, "ts-node": own.devDependencies["ts-node"], "@types/node": own.devDependencies["@types/node"] },
         }, null, 2));
         await runOk("npm", ["install", "--no-audit", "--no-fund"], { cwd: dir, timeoutMs: 900000 });
-        for (const ns of ["team-a", "team-b"]) {
-            await kubectl(t, ["create", "namespace", ns]).catch(() => undefined);
-        }
+        // team-b is created by the program itself (the cluster's namespace is wired from it)
+        await kubectl(t, ["create", "namespace", "team-a"]).catch(() => undefined);
         await pulumiOk(t, dir, ["stack", "init", "consumer"]);
         for (const key of ["billingRootPassword", "billingReplicationPassword", "billingBackupPassword"]) {
             // at most 32 characters: MySQL's limit for the replication password
@@ -39,10 +38,16 @@ describe("the npm package in another stack", function () {
         }
     });
 
-    it("6. installs from the npm pack tarball and creates two clusters (MariaDB and MySQL) in two namespaces; one uses a Secret the same program creates", async () => {
+    it("6. installs from the npm pack tarball and creates two clusters (MariaDB and MySQL) in two namespaces; one is wired to a Namespace and a Secret the same program creates (Outputs)", async () => {
         const installed = JSON.parse(fs.readFileSync(path.join(dir, "node_modules", "mysql-cluster", "package.json"), "utf8"));
         assert.ok(fs.existsSync(path.join(dir, "node_modules", "mysql-cluster", "dist", "components", "scripts", "member.sh")),
             "the package lacks the pod scripts");
+        // preview resolves the wired values (the Namespace and Secret do not exist yet) and lists every object
+        const steps = previewSteps(await pulumiOk(t, dir, ["preview", "--json", "--stack", "consumer"]));
+        const creates = steps.filter((s) => s.op === "create").map((s) => `${s.type} ${s.name}`);
+        for (const expected of ["kubernetes:apps/v1:StatefulSet billing-statefulset", "kubernetes:core/v1:Service billing-primary", "kubernetes:core/v1:Namespace team-b"]) {
+            assert.ok(creates.includes(expected), `preview does not create ${expected}:\n${creates.join("\n")}`);
+        }
         await pulumiOk(t, dir, ["up", "--yes", "--skip-preview", "--stack", "consumer"]);
         for (const [ns, name] of [["team-a", "orders"], ["team-b", "billing"]]) {
             const json = JSON.parse(await kubectl(t, ["-n", ns, "get", "pods", "-o", "json"]));

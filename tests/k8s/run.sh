@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run test:k8s: the real pulumi CLI, Kubernetes provider and control plane. Builds or reuses
 # the tools (tools/build-real.sh), starts a fresh local cluster (local-cluster/up.sh), runs the
-# suites in tests/k8s, and removes the cluster again (its logs are copied first when a test fails).
+# suites in tests/k8s (extra arguments go to mocha, e.g. --grep "^.* 6\."), and removes the cluster again (its logs are copied first when a test fails).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -13,7 +13,7 @@ npx ts-node -e 'require("./tests/e2e/images").ensureImages(console.log).catch((e
 local-cluster/down.sh --purge >/dev/null 2>&1 || true
 local-cluster/up.sh
 status=0
-npx mocha --config tests/k8s/.mocharc.json || status=$?
+npx mocha --config tests/k8s/.mocharc.json "$@" || status=$?
 if ((status != 0)); then
   keep=/tmp/mysql-cluster-k8s-logs
   rm -rf "$keep" && mkdir -p "$keep"
