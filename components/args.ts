@@ -1,6 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Engine } from "./flavors";
 
+// String enums as `as const` objects: precise types in TypeScript, enums in the multi-language schema.
+
+/** How a toleration matches a taint. */
+export const TolerationOperator = { Exists: "Exists", Equal: "Equal" } as const;
+export type TolerationOperator = (typeof TolerationOperator)[keyof typeof TolerationOperator];
+/** A taint's effect. */
+export const TaintEffect = { NoSchedule: "NoSchedule", PreferNoSchedule: "PreferNoSchedule", NoExecute: "NoExecute" } as const;
+export type TaintEffect = (typeof TaintEffect)[keyof typeof TaintEffect];
+/** What the scheduler does when a spread constraint cannot be met. */
+export const WhenUnsatisfiable = { DoNotSchedule: "DoNotSchedule", ScheduleAnyway: "ScheduleAnyway" } as const;
+export type WhenUnsatisfiable = (typeof WhenUnsatisfiable)[keyof typeof WhenUnsatisfiable];
+/** "soft" prefers pods on different nodes, "hard" requires it. */
+export const PodAntiAffinity = { Soft: "soft", Hard: "hard" } as const;
+export type PodAntiAffinity = (typeof PodAntiAffinity)[keyof typeof PodAntiAffinity];
+
 /** CPU and memory for one container, as Kubernetes quantities (e.g. "500m", "1Gi"). */
 export interface ComputeResources {
     /** @default "500m" for the server, "100m" for the backup sidecar */
@@ -22,11 +37,11 @@ export interface Toleration {
     /** @default undefined (matches every key, with operator "Exists") */
     readonly key?: string;
     /** @default "Equal" */
-    readonly operator?: "Exists" | "Equal";
+    readonly operator?: TolerationOperator;
     /** @default undefined */
     readonly value?: string;
     /** @default undefined (every effect) */
-    readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+    readonly effect?: TaintEffect;
     /** @default undefined (tolerate forever) */
     readonly tolerationSeconds?: number;
 }
@@ -38,7 +53,7 @@ export interface TopologySpreadConstraint {
     /** e.g. "topology.kubernetes.io/zone". */
     readonly topologyKey: string;
     /** @default "ScheduleAnyway" */
-    readonly whenUnsatisfiable?: "DoNotSchedule" | "ScheduleAnyway";
+    readonly whenUnsatisfiable?: WhenUnsatisfiable;
 }
 
 /** Pods allowed to reach the client port: labels of their namespace and/or of the pods. */
@@ -77,7 +92,7 @@ export interface MetricsOptions {
     /** Port of the metrics endpoint (`/metrics`), on every pod and on the headless Service. @default 9104 */
     readonly port?: number;
     /** Resources of the exporter container. @default requests cpu "50m", memory "64Mi"; no limits */
-    readonly resources?: pulumi.Unwrap<ResourceRequirements>;
+    readonly resources?: ResourceRequirements;
     /**
      * Create a `ServiceMonitor` (monitoring.coreos.com/v1) that scrapes every pod through the headless
      * Service. Needs the Prometheus Operator's CRDs in the cluster.
@@ -99,8 +114,12 @@ export interface MetricsOptions {
     readonly monitorLabels?: Readonly<Record<string, string>>;
 }
 
-/** Values allowed in `extraConfig`: rendered as `key=value` under `[mysqld]`. */
-export type ServerSettingValue = string | number | boolean;
+/**
+ * Values of `extraConfig`, rendered as `key=value` under `[mysqld]`: strings, as in an option file
+ * ("500", "ON"). Numbers and booleans are accepted at run time too (JavaScript callers); the type
+ * says string because the multi-language schema has no unions.
+ */
+export type ServerSettingValue = string;
 
 /**
  * Arguments of {@link MySqlCluster}. The values users wire from other resources (namespace, images,
@@ -199,13 +218,13 @@ export interface MySqlClusterArgs {
     /** Extra labels on every object and pod (the `app.kubernetes.io/*` labels are the component's). @default {} */
     readonly labels?: pulumi.Input<Readonly<Record<string, pulumi.Input<string>>>>;
     /** Keep pods on different nodes: "soft" prefers it, "hard" requires it. @default "soft" */
-    readonly podAntiAffinity?: "soft" | "hard";
+    readonly podAntiAffinity?: PodAntiAffinity;
     /** Node labels the pods must run on. @default {} */
     readonly nodeSelector?: Readonly<Record<string, string>>;
     /** Taints the pods tolerate. @default [] */
-    readonly tolerations?: readonly Toleration[];
+    readonly tolerations?: Toleration[];
     /** Spread of the pods over a topology (zones, ...). @default [] */
-    readonly topologySpreadConstraints?: readonly TopologySpreadConstraint[];
+    readonly topologySpreadConstraints?: TopologySpreadConstraint[];
     /** PriorityClass of the pods. @default undefined (the cluster default) */
     readonly priorityClassName?: string;
     /**
@@ -213,7 +232,7 @@ export interface MySqlClusterArgs {
      * The backup port only ever admits the cluster's own pods.
      * @default undefined (every pod in the cluster may connect to the client port)
      */
-    readonly allowedClients?: readonly ClientSelector[];
+    readonly allowedClients?: ClientSelector[];
     /** Application database created on the first start of the primary. @default undefined (none) */
     readonly database?: string;
     /** Application account (`'<user>'@'%'`, ALL on `database`), created with the database. @default undefined (none) */

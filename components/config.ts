@@ -287,7 +287,8 @@ function resolveMetrics(
     check(Number.isInteger(port) && port >= 1 && port <= 65535, `metrics.port must be an integer from 1 to 65535, got ${JSON.stringify(port)}`);
     check(port !== ports.port && port !== ports.backupPort,
         `metrics.port (${port}) must differ from port (${ports.port}) and backupPort (${ports.backupPort}); choose another one`);
-    const resources = resolveResources("metrics.resources", given.resources, defaults.metrics.resources, problems);
+    // not a wirable arg: its values are plain (an Output there is refused as "not a quantity")
+    const resources = resolveResources("metrics.resources", given.resources as pulumi.Unwrap<typeof given.resources>, defaults.metrics.resources, problems);
     const serviceMonitor = given.serviceMonitor ?? false;
     const prometheusRule = given.prometheusRule ?? false;
     for (const [field, value] of [["serviceMonitor", serviceMonitor], ["prometheusRule", prometheusRule]] as const) {

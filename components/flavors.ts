@@ -4,7 +4,9 @@
  */
 
 /** Database engine. */
-export type Engine = "mysql" | "mariadb";
+/** The database engines (an enum of the multi-language schema). */
+export const Engine = { Mysql: "mysql", Mariadb: "mariadb" } as const;
+export type Engine = (typeof Engine)[keyof typeof Engine];
 
 /** How a new replica gets its first copy of the data. */
 export type BootstrapMethod = "clone" | "stream";

@@ -40,14 +40,14 @@ const live = new Set<KubeCluster>();
 
 interface Variant {
     readonly label: string;
-    readonly extraConfig: Record<string, string | number>;
+    readonly extraConfig: Record<string, string>;
 }
 
 /** The shipped defaults beside the other apply mode: MySQL ships 4 workers, MariaDB one thread (see README). */
 const variants = (engine: Engine): Variant[] => engine === "mysql"
-    ? [{ label: "shipped: 4 workers", extraConfig: {} }, { label: "1 worker", extraConfig: { replica_parallel_workers: 1 } }]
+    ? [{ label: "shipped: 4 workers", extraConfig: {} }, { label: "1 worker", extraConfig: { replica_parallel_workers: "1" } }]
     : [{ label: "shipped: 1 thread", extraConfig: {} },
-        { label: "4 optimistic threads (not shipped)", extraConfig: { slave_parallel_threads: 4, slave_parallel_mode: "optimistic" } }];
+        { label: "4 optimistic threads (not shipped)", extraConfig: { slave_parallel_threads: "4", slave_parallel_mode: "optimistic" } }];
 
 interface ReplicaLag {
     readonly ordinal: number;

@@ -263,8 +263,9 @@ describe("MySqlCluster children", () => {
         assert.deepEqual(custom, { requests: { cpu: "500m", memory: "4Gi" }, limits: { memory: "4Gi", cpu: "2" } });
     });
 
-    it("extraConfig lands in extra.cnf, sorted, booleans as ON/OFF", async () => {
-        const { configMap } = await render("db", { extraConfig: { max_connections: 500, "slow-query-log": true } });
+    it("extraConfig lands in extra.cnf, sorted; numbers and booleans from JavaScript callers too (booleans as ON/OFF)", async () => {
+        // the type says string (the multi-language schema has no unions); JavaScript may pass others
+        const { configMap } = await render("db", { extraConfig: { max_connections: 500, "slow-query-log": true } as any });
         assert.equal(configMap.data["extra.cnf"],
             "# mysql-cluster: extraConfig\n[mysqld]\nmax_connections=500\nslow-query-log=ON\n");
     });
@@ -273,7 +274,7 @@ describe("MySqlCluster children", () => {
         const a = await render("db");
         assert.equal(a.statefulSet.spec.template.metadata.annotations[configChecksumAnnotation],
             configChecksum(a.configMap.data));
-        const b = await render("db", { extraConfig: { max_connections: 900 } });
+        const b = await render("db", { extraConfig: { max_connections: "900" } });
         assert.notEqual(b.statefulSet.spec.template.metadata.annotations[configChecksumAnnotation],
             a.statefulSet.spec.template.metadata.annotations[configChecksumAnnotation]);
     });
@@ -429,7 +430,7 @@ describe("MySqlCluster outputs", () => {
 
 describe("MySqlCluster determinism and isolation", () => {
     it("the same args give byte-identical inputs", async () => {
-        const args = { engine: "mariadb" as const, replicas: 4, extraConfig: { b: 1, a: "x" }, labels: { team: "db" } };
+        const args = { engine: "mariadb" as const, replicas: 4, extraConfig: { b: "1", a: "x" }, labels: { team: "db" } };
         const first = JSON.stringify((await render("db", args)).resources);
         const second = JSON.stringify((await render("db", args)).resources);
         assert.equal(first, second);

@@ -22,7 +22,7 @@ const cases: Array<[string, MySqlClusterArgs]> = [
         engine: "mariadb", replicas: 5, namespace: "prod", image: "registry.example.com/db/mariadb:10.11.9",
         backupImage: "registry.example.com/db/mariadb:10.11.9", storageSize: "100Gi", storageClassName: "fast",
         resources: { requests: { cpu: "2", memory: "8Gi" }, limits: { cpu: "4", memory: "8Gi" } },
-        sidecarResources: { limits: { memory: "512Mi" } }, extraConfig: { max_connections: 1000 },
+        sidecarResources: { limits: { memory: "512Mi" } }, extraConfig: { max_connections: "1000" },
         port: 3310, backupPort: 3311, maxReplicaLagSeconds: 5, startupTimeoutSeconds: 600,
         labels: { "example.com/team": "payments" }, podAntiAffinity: "hard", nodeSelector: { disk: "ssd" },
         tolerations: [{ key: "dedicated", operator: "Equal", value: "db", effect: "NoExecute", tolerationSeconds: 60 }],
