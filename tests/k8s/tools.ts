@@ -17,6 +17,9 @@ export interface Tools {
     readonly pulumiBin: string;
     readonly kubernetesBin: string;
     readonly workDir: string;
+    /** Directories put first on pulumi's PATH (e.g. a Python venv's bin), and more environment. */
+    readonly extraPath?: string;
+    readonly extraEnv?: NodeJS.ProcessEnv;
 }
 
 let tools: Tools | undefined;
@@ -43,7 +46,8 @@ export async function realTools(): Promise<Tools> {
 export function pulumiEnv(t: Tools): NodeJS.ProcessEnv {
     return {
         ...process.env,
-        PATH: `${t.pulumiBin}:${t.kubernetesBin}:${process.env.PATH}`,
+        ...t.extraEnv,
+        PATH: `${t.extraPath ? `${t.extraPath}:` : ""}${t.pulumiBin}:${t.kubernetesBin}:${process.env.PATH}`,
         PULUMI_HOME: path.join(t.workDir, "home"),
         PULUMI_BACKEND_URL: `file://${path.join(t.workDir, "state")}`,
         PULUMI_CONFIG_PASSPHRASE: "k8s-suite-passphrase",

@@ -7,9 +7,17 @@
 #   pulumi-language-nodejs-<PULUMI_LANGUAGE_NODEJS_VERSION>/
 #       pulumi-language-nodejs         the Node.js language host
 #       pulumi-resource-pulumi-nodejs  the dynamic-provider shim of pulumi's release archive
+#   pulumi-language-python-<PULUMI_LANGUAGE_PYTHON_VERSION>/
+#       pulumi-language-python         the Python language host
+#       pulumi-language-python-exec    the script it runs programs with (from the same sdk/v3)
+#   pulumi-language-yaml-<PULUMI_LANGUAGE_YAML_VERSION>/
+#       pulumi-language-yaml           the YAML language host (github.com/pulumi/pulumi-yaml)
 #   pulumi-resource-kubernetes-<PULUMI_KUBERNETES_VERSION>-<commit>/
 #       pulumi-resource-kubernetes     the Kubernetes provider (pulumi-kubernetes/provider/v4)
-#   pulumi-bin-<all of the above>/     hard links to all four: the one dir to put on PATH
+#   gen-sdk-<PULUMI_VERSION>-<hash of tools/gen-sdk/main.go>/
+#       gen-sdk                        writes a package's Python SDK from its schema with the CLI
+#                                      release's code generator (tools/gen-sdk/main.go)
+#   pulumi-bin-<all of the above>/     hard links to all of them: the one dir to put on PATH
 #
 # under ${TOOLS_CACHE:-$HOME/.cache/mysql-cluster/tools}. A piece whose binaries are
 # already there is not built again ("cached: ..."). The generated wrapper modules live
@@ -63,6 +71,8 @@ source "$versions_file"
 : "${PULUMI_LANGUAGE_NODEJS_VERSION:?PULUMI_LANGUAGE_NODEJS_VERSION is not set in $versions_file}"
 : "${PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION:?PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION is not set in $versions_file}"
 : "${PULUMI_KUBERNETES_VERSION:?PULUMI_KUBERNETES_VERSION is not set in $versions_file}"
+: "${PULUMI_LANGUAGE_PYTHON_VERSION:?PULUMI_LANGUAGE_PYTHON_VERSION is not set in $versions_file}"
+: "${PULUMI_LANGUAGE_YAML_VERSION:?PULUMI_LANGUAGE_YAML_VERSION is not set in $versions_file}"
 
 cache_root=${TOOLS_CACHE:-${HOME:?}/.cache/mysql-cluster/tools}
 work_root=$cache_root/work
@@ -77,7 +87,11 @@ k8s_commit=${PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION##*-}
 cli_dir=$cache_root/pulumi-$PULUMI_VERSION
 lang_dir=$cache_root/pulumi-language-nodejs-$PULUMI_LANGUAGE_NODEJS_VERSION
 k8s_dir=$cache_root/pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION-$k8s_commit
-bin_dir=$cache_root/pulumi-bin-$PULUMI_VERSION-nodejs-$PULUMI_LANGUAGE_NODEJS_VERSION-kubernetes-$PULUMI_KUBERNETES_VERSION-$k8s_commit
+python_dir=$cache_root/pulumi-language-python-$PULUMI_LANGUAGE_PYTHON_VERSION
+gen_sdk_src=$script_dir/../gen-sdk/main.go
+gen_sdk_dir=$cache_root/gen-sdk-$PULUMI_VERSION-$(sha256sum "$gen_sdk_src" | cut -c1-12)
+yaml_dir=$cache_root/pulumi-language-yaml-$PULUMI_LANGUAGE_YAML_VERSION
+bin_dir=$cache_root/pulumi-bin-$PULUMI_VERSION-nodejs-$PULUMI_LANGUAGE_NODEJS_VERSION-python-$PULUMI_LANGUAGE_PYTHON_VERSION-yaml-$PULUMI_LANGUAGE_YAML_VERSION-kubernetes-$PULUMI_KUBERNETES_VERSION-$k8s_commit
 
 # Use exactly the installed Go (never fetch a toolchain); static binaries; ignore any
 # go.work above the work dirs.
@@ -271,6 +285,73 @@ build_language_nodejs() {
   log "built: pulumi-language-nodejs $PULUMI_LANGUAGE_NODEJS_VERSION in $(duration $((SECONDS - start))) -> $lang_dir"
 }
 
+# --- Python language host ------------------------------------------------------------------
+# Part of sdk/v3 up to v3.68.0 (like the Node host); its exec script comes from the same release.
+build_language_python() {
+  have pulumi-language-python "$PULUMI_LANGUAGE_PYTHON_VERSION" "$python_dir" pulumi-language-python && return 0
+  local start=$SECONDS work sdk_dir pkg=$sdk_mod/python/cmd/pulumi-language-python
+  log "building: pulumi-language-python $PULUMI_LANGUAGE_PYTHON_VERSION ($pkg from $sdk_mod v$PULUMI_LANGUAGE_PYTHON_VERSION)"
+  work=$(new_work_dir "pulumi-language-python-$PULUMI_LANGUAGE_PYTHON_VERSION")
+  sdk_dir=$(module_dir "$sdk_mod@v$PULUMI_LANGUAGE_PYTHON_VERSION")
+  [[ -f $sdk_dir/python/cmd/pulumi-language-python/main.go ]] ||
+    die "$sdk_mod v$PULUMI_LANGUAGE_PYTHON_VERSION has no python/cmd/pulumi-language-python"
+  (
+    cd "$work"
+    go mod init pulumi-language-python-build >/dev/null 2>&1
+    go mod edit -go="$(go mod edit -json "$sdk_dir/go.mod" | sed -n 's/^[[:space:]]*"Go": "\(.*\)",\{0,1\}$/\1/p')"
+    go mod edit -require="$sdk_mod@v$PULUMI_LANGUAGE_PYTHON_VERSION"
+    copy_replaces "$sdk_dir/go.mod"
+  )
+  write_tools_go "$work" "$pkg"
+  run_step "pulumi-language-python: go mod tidy (downloads the modules)" "$work" "$work/tidy.log" -- go mod tidy
+  go_build pulumi-language-python "$work" "$work/out/pulumi-language-python" \
+    "-X $sdk_mod/go/common/version.Version=v$PULUMI_LANGUAGE_PYTHON_VERSION" "$pkg"
+  install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$work/out/pulumi-language-python-exec"
+  mkdir -p "$python_dir"
+  mv -f "$work/out/pulumi-language-python" "$work/out/pulumi-language-python-exec" "$python_dir/"
+  log "built: pulumi-language-python $PULUMI_LANGUAGE_PYTHON_VERSION in $(duration $((SECONDS - start))) -> $python_dir"
+}
+
+# --- YAML language host --------------------------------------------------------------------
+build_language_yaml() {
+  have pulumi-language-yaml "$PULUMI_LANGUAGE_YAML_VERSION" "$yaml_dir" pulumi-language-yaml && return 0
+  local start=$SECONDS work mod=github.com/pulumi/pulumi-yaml mod_dir pkg
+  pkg=$mod/cmd/pulumi-language-yaml
+  log "building: pulumi-language-yaml $PULUMI_LANGUAGE_YAML_VERSION ($pkg)"
+  work=$(new_work_dir "pulumi-language-yaml-$PULUMI_LANGUAGE_YAML_VERSION")
+  mod_dir=$(module_dir "$mod@v$PULUMI_LANGUAGE_YAML_VERSION")
+  (
+    cd "$work"
+    go mod init pulumi-language-yaml-build >/dev/null 2>&1
+    go mod edit -go="$(go mod edit -json "$mod_dir/go.mod" | sed -n 's/^[[:space:]]*"Go": "\(.*\)",\{0,1\}$/\1/p')"
+    go mod edit -require="$mod@v$PULUMI_LANGUAGE_YAML_VERSION"
+    copy_replaces "$mod_dir/go.mod"
+  )
+  write_tools_go "$work" "$pkg"
+  run_step "pulumi-language-yaml: go mod tidy (downloads the modules)" "$work" "$work/tidy.log" -- go mod tidy
+  go_build pulumi-language-yaml "$work" "$work/out/pulumi-language-yaml" \
+    "-X $mod/pkg/version.Version=v$PULUMI_LANGUAGE_YAML_VERSION" "$pkg"
+  mkdir -p "$yaml_dir"
+  mv -f "$work/out/pulumi-language-yaml" "$yaml_dir/"
+  log "built: pulumi-language-yaml $PULUMI_LANGUAGE_YAML_VERSION in $(duration $((SECONDS - start))) -> $yaml_dir"
+}
+
+# --- gen-sdk: the Python SDK generator ------------------------------------------------------
+# The CLI's wrapper module already requires pkg/v3 at PULUMI_VERSION: gen-sdk is built with
+# its go.mod and go.sum, so it adds no download.
+build_gen_sdk() {
+  have gen-sdk "$PULUMI_VERSION" "$gen_sdk_dir" gen-sdk && return 0
+  local start=$SECONDS work cli_work=$work_root/pulumi-$PULUMI_VERSION
+  log "building: gen-sdk (tools/gen-sdk/main.go, pkg/v3 v$PULUMI_VERSION codegen)"
+  [[ -f $cli_work/go.mod && -f $cli_work/go.sum ]] || die "no $cli_work/go.mod: the pulumi CLI's wrapper module (built first) is gone; remove $cli_dir to rebuild both"
+  work=$(new_work_dir "gen-sdk-$PULUMI_VERSION")
+  cp "$cli_work/go.mod" "$cli_work/go.sum" "$gen_sdk_src" "$work/"
+  go_build gen-sdk "$work" "$work/out/gen-sdk" "" .
+  mkdir -p "$gen_sdk_dir"
+  mv -f "$work/out/gen-sdk" "$gen_sdk_dir/"
+  log "built: gen-sdk in $(duration $((SECONDS - start))) -> $gen_sdk_dir"
+}
+
 # --- Kubernetes provider -------------------------------------------------------------------
 build_kubernetes_provider() {
   have pulumi-resource-kubernetes "$PULUMI_KUBERNETES_VERSION ($k8s_mod $PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION)" \
@@ -316,7 +397,9 @@ link_bin_dir() {
   local src
   mkdir -p "$bin_dir"
   for src in "$cli_dir/pulumi" "$lang_dir/pulumi-language-nodejs" \
-    "$lang_dir/pulumi-resource-pulumi-nodejs" "$k8s_dir/pulumi-resource-kubernetes"; do
+    "$lang_dir/pulumi-resource-pulumi-nodejs" "$python_dir/pulumi-language-python" \
+    "$python_dir/pulumi-language-python-exec" "$yaml_dir/pulumi-language-yaml" "$gen_sdk_dir/gen-sdk" \
+    "$k8s_dir/pulumi-resource-kubernetes"; do
     if [[ ! $bin_dir/${src##*/} -ef $src ]]; then
       ln -f "$src" "$bin_dir/" 2>/dev/null || cp -f "$src" "$bin_dir/"
     fi
@@ -326,11 +409,16 @@ link_bin_dir() {
 total_start=$SECONDS
 build_cli
 build_language_nodejs
+build_language_python
+build_language_yaml
+build_gen_sdk
 build_kubernetes_provider
 link_bin_dir
 log "all pieces ready in $(duration $((SECONDS - total_start)))"
 log "  pulumi $PULUMI_VERSION: $cli_dir"
 log "  pulumi-language-nodejs $PULUMI_LANGUAGE_NODEJS_VERSION: $lang_dir"
+log "  pulumi-language-python $PULUMI_LANGUAGE_PYTHON_VERSION: $python_dir"
+log "  pulumi-language-yaml $PULUMI_LANGUAGE_YAML_VERSION: $yaml_dir"
 log "  pulumi-resource-kubernetes $PULUMI_KUBERNETES_VERSION: $k8s_dir"
 log "put on PATH: $bin_dir"
 printf 'PULUMI_BIN_DIR=%s\n' "$bin_dir"
