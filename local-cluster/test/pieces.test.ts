@@ -5,6 +5,7 @@ import * as path from "path";
 import { writeAtomicDir } from "../node-agent/atomicDir";
 import { expand } from "../node-agent/env";
 import { tail } from "../node-agent/logs";
+import { containerIds } from "../node-agent/podSpec";
 import { parseQuantity } from "../node-agent/quantity";
 
 describe("node agent pieces", () => {
@@ -13,6 +14,15 @@ describe("node agent pieces", () => {
         assert.equal(parseQuantity("500M"), 5e8);
         assert.equal(parseQuantity("1.5Ki"), 1536);
         assert.throws(() => parseQuantity("1 GB"), /not a quantity/);
+    });
+
+    it("runs a container as the uid it asks for: 999 (the images' mysql) as the host's mysql, others as themselves, none as root", () => {
+        const mysql = { uid: 105, gid: 108 };
+        const pod = (podUid?: number) => ({ spec: { containers: [], securityContext: podUid === undefined ? {} : { runAsUser: podUid, runAsGroup: podUid } } });
+        assert.deepEqual(containerIds(pod(999) as any, undefined, mysql), mysql);
+        assert.deepEqual(containerIds(pod(999) as any, { name: "metrics", securityContext: { runAsUser: 65534, runAsGroup: 65534 } }, mysql), { uid: 65534, gid: 65534 });
+        assert.deepEqual(containerIds(pod() as any, undefined, mysql), { uid: 0, gid: 0 });
+        assert.deepEqual(containerIds(pod(1000) as any, undefined, mysql), { uid: 1000, gid: 1000 });
     });
 
     it("expands $(VAR) like the kubelet", () => {
