@@ -146,7 +146,12 @@ export const faults: Scenario[] = [
                     undefined, (holdSeconds + 60) * 1000);
             });
             try {
-                await sleep(3000);
+                // every slot taken (the sleepers connect in parallel; on a loaded machine that takes a while):
+                // Threads_connected counts this query's own connection, the administrator's extra slot
+                for (const n of [0, 1]) {
+                    await waitFor(`${limit} clients on pod ${n}`, 60000, async () =>
+                        Number((await cluster.rootSql(n, "SHOW GLOBAL STATUS LIKE 'Threads_connected'")).split("\t")[1]) - 1 >= limit || undefined, 500);
+                }
                 const refused = await cluster.clientSql("primary", "SELECT 1");
                 assert.notEqual(refused.code, 0, "the primary still took a client: its connections were not exhausted");
                 assert.match(refused.stderr, /Too many connections/);

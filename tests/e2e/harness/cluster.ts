@@ -330,7 +330,9 @@ export class KubeCluster {
         this.held.add(ordinal);
         const old = this.apiPods().get(ordinal)?.metadata?.uid;
         await this.kubectl(["delete", "pod", `${this.name}-${ordinal}`, "--wait=true", "--timeout=300s", ...extra], undefined, 320000);
-        await waitFor(`pod ${this.name}-${ordinal} recreated`, 60000, async () => {
+        // the controller recreates it at once, but a deleted claim must go first (its finalizer waits
+        // for the old pod to be gone): give a loaded control plane time
+        await waitFor(`pod ${this.name}-${ordinal} recreated`, 180000, async () => {
             const uid = this.apiPods().get(ordinal)?.metadata?.uid;
             return uid !== undefined && uid !== old;
         }, 250);
