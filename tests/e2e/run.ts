@@ -69,11 +69,14 @@ async function runSuite(engine: "mysql" | "mariadb", version: string, suite: Sui
     const args: MySqlClusterArgs = {
         // primaryPeerWaitSeconds is the user's setting too: shorter waits, not test-only code paths
         engine, version, replicas: 3, primaryPeerWaitSeconds: 10, ...passwords,
-        // up to 12 pods of two engines on one 2-core node: small requests, as a user of a small node sets them
-        resources: { requests: { cpu: "100m", memory: "256Mi" } }, sidecarResources: { requests: { cpu: "20m", memory: "64Mi" } },
+        // up to 15 pods of three versions on one 2-core node: small requests, as a user of a small node sets
+        // them. CPU requests must fit the node's 2000m or a pod stays Pending: at the peak (every version
+        // at 5 pods) 5 x (80 + 20 + 20 + 5) x 2 + 5 x (80 + 20 + 5) = 1775m. (With 100m and an exporter at
+        // 10m they came to 2150m, and a MySQL scale-up waited 6 minutes for the scheduler.)
+        resources: { requests: { cpu: "80m", memory: "256Mi" } }, sidecarResources: { requests: { cpu: "20m", memory: "64Mi" } },
         database: appUser.database, user: appUser.user, userPassword: appUser.password,
         // every pod runs the metrics exporter (scenario M1 scrapes it): the default image, built from source here
-        metrics: { resources: { requests: { cpu: "10m", memory: "32Mi" } } },
+        metrics: { resources: { requests: { cpu: "5m", memory: "32Mi" } } },
         ...suite.extraArgs,
     };
     const cluster = await KubeCluster.create({
