@@ -189,6 +189,20 @@ copy_replaces() {
   ' "$1")
 }
 
+# init_wrapper WORK NAME UPSTREAM_GOMOD REQUIREMENT...: a wrapper module NAME in WORK at the go
+# version of UPSTREAM_GOMOD, requiring each MODULE@VERSION, with the upstream's non-local replaces.
+init_wrapper() {
+  local work=$1 name=$2 upstream=$3 requirement
+  shift 3
+  (
+    cd "$work"
+    go mod init "$name" >/dev/null 2>&1
+    go mod edit -go="$(go mod edit -json "$upstream" | sed -n 's/^[[:space:]]*"Go": "\(.*\)",\{0,1\}$/\1/p')"
+    for requirement in "$@"; do go mod edit -require="$requirement"; done
+    copy_replaces "$upstream"
+  )
+}
+
 # new_work_dir NAME: prints a fresh, empty work dir <cache>/work/NAME.
 new_work_dir() {
   local dir=$work_root/$1
@@ -236,13 +250,7 @@ build_cli() {
   log "building: pulumi $PULUMI_VERSION ($pulumi_mod + $sdk_mod v$PULUMI_VERSION)"
   work=$(new_work_dir "pulumi-$PULUMI_VERSION")
   pkg_dir=$(module_dir "$pulumi_mod@v$PULUMI_VERSION")
-  (
-    cd "$work"
-    go mod init pulumi-cli-build >/dev/null 2>&1
-    go mod edit -go="$(go mod edit -json "$pkg_dir/go.mod" | sed -n 's/^[[:space:]]*"Go": "\(.*\)",\{0,1\}$/\1/p')"
-    go mod edit -require="$pulumi_mod@v$PULUMI_VERSION" -require="$sdk_mod@v$PULUMI_VERSION"
-    copy_replaces "$pkg_dir/go.mod"
-  )
+  init_wrapper "$work" pulumi-cli-build "$pkg_dir/go.mod" "$pulumi_mod@v$PULUMI_VERSION" "$sdk_mod@v$PULUMI_VERSION"
   write_tools_go "$work" "$pulumi_mod/cmd/pulumi"
   run_step "pulumi: go mod tidy (downloads the modules)" "$work" "$work/tidy.log" -- go mod tidy
   go_build pulumi "$work" "$work/out/pulumi" \
@@ -264,13 +272,7 @@ build_language_nodejs() {
   sdk_dir=$(module_dir "$sdk_mod@v$PULUMI_LANGUAGE_NODEJS_VERSION")
   [[ -f $sdk_dir/nodejs/cmd/pulumi-language-nodejs/main.go ]] ||
     die "$sdk_mod v$PULUMI_LANGUAGE_NODEJS_VERSION has no nodejs/cmd/pulumi-language-nodejs (it moved to a module of its own after v3.68.0)"
-  (
-    cd "$work"
-    go mod init pulumi-language-nodejs-build >/dev/null 2>&1
-    go mod edit -go="$(go mod edit -json "$sdk_dir/go.mod" | sed -n 's/^[[:space:]]*"Go": "\(.*\)",\{0,1\}$/\1/p')"
-    go mod edit -require="$sdk_mod@v$PULUMI_LANGUAGE_NODEJS_VERSION"
-    copy_replaces "$sdk_dir/go.mod"
-  )
+  init_wrapper "$work" pulumi-language-nodejs-build "$sdk_dir/go.mod" "$sdk_mod@v$PULUMI_LANGUAGE_NODEJS_VERSION"
   write_tools_go "$work" "$pkg"
   run_step "pulumi-language-nodejs: go mod tidy (downloads the modules)" "$work" "$work/tidy.log" -- go mod tidy
   go_build pulumi-language-nodejs "$work" "$work/out/pulumi-language-nodejs" \
@@ -295,13 +297,7 @@ build_language_python() {
   sdk_dir=$(module_dir "$sdk_mod@v$PULUMI_LANGUAGE_PYTHON_VERSION")
   [[ -f $sdk_dir/python/cmd/pulumi-language-python/main.go ]] ||
     die "$sdk_mod v$PULUMI_LANGUAGE_PYTHON_VERSION has no python/cmd/pulumi-language-python"
-  (
-    cd "$work"
-    go mod init pulumi-language-python-build >/dev/null 2>&1
-    go mod edit -go="$(go mod edit -json "$sdk_dir/go.mod" | sed -n 's/^[[:space:]]*"Go": "\(.*\)",\{0,1\}$/\1/p')"
-    go mod edit -require="$sdk_mod@v$PULUMI_LANGUAGE_PYTHON_VERSION"
-    copy_replaces "$sdk_dir/go.mod"
-  )
+  init_wrapper "$work" pulumi-language-python-build "$sdk_dir/go.mod" "$sdk_mod@v$PULUMI_LANGUAGE_PYTHON_VERSION"
   write_tools_go "$work" "$pkg"
   run_step "pulumi-language-python: go mod tidy (downloads the modules)" "$work" "$work/tidy.log" -- go mod tidy
   go_build pulumi-language-python "$work" "$work/out/pulumi-language-python" \
@@ -320,13 +316,7 @@ build_language_yaml() {
   log "building: pulumi-language-yaml $PULUMI_LANGUAGE_YAML_VERSION ($pkg)"
   work=$(new_work_dir "pulumi-language-yaml-$PULUMI_LANGUAGE_YAML_VERSION")
   mod_dir=$(module_dir "$mod@v$PULUMI_LANGUAGE_YAML_VERSION")
-  (
-    cd "$work"
-    go mod init pulumi-language-yaml-build >/dev/null 2>&1
-    go mod edit -go="$(go mod edit -json "$mod_dir/go.mod" | sed -n 's/^[[:space:]]*"Go": "\(.*\)",\{0,1\}$/\1/p')"
-    go mod edit -require="$mod@v$PULUMI_LANGUAGE_YAML_VERSION"
-    copy_replaces "$mod_dir/go.mod"
-  )
+  init_wrapper "$work" pulumi-language-yaml-build "$mod_dir/go.mod" "$mod@v$PULUMI_LANGUAGE_YAML_VERSION"
   write_tools_go "$work" "$pkg"
   run_step "pulumi-language-yaml: go mod tidy (downloads the modules)" "$work" "$work/tidy.log" -- go mod tidy
   go_build pulumi-language-yaml "$work" "$work/out/pulumi-language-yaml" \
@@ -365,15 +355,9 @@ build_kubernetes_provider() {
     [[ -f $cmd_dir/$f ]] || die "no $f in $cmd_dir"
     install -m 0644 "$cmd_dir/$f" "$work/$f"
   done
-  (
-    cd "$work"
-    go mod init pulumi-resource-kubernetes-build >/dev/null 2>&1
-    go mod edit -go="$(go mod edit -json "$mod_dir/go.mod" | sed -n 's/^[[:space:]]*"Go": "\(.*\)",\{0,1\}$/\1/p')"
-    go mod edit -require="$k8s_mod@$PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION"
-    # Its only replace line is pulumi-kubernetes/sdk/v4 => ../sdk (a local path): the
-    # wrapper takes sdk/v4 at the version the provider's go.mod requires instead.
-    copy_replaces "$mod_dir/go.mod"
-  )
+  # Its only replace line is pulumi-kubernetes/sdk/v4 => ../sdk (a local path): the
+  # wrapper takes sdk/v4 at the version the provider's go.mod requires instead.
+  init_wrapper "$work" pulumi-resource-kubernetes-build "$mod_dir/go.mod" "$k8s_mod@$PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION"
   # generate.go (build-ignored) imports pulumi's codegen/schema: keep it in go.sum.
   write_tools_go "$work" github.com/pulumi/pulumi/pkg/v3/codegen/schema
   run_step "pulumi-resource-kubernetes: go mod tidy (downloads the modules)" "$work" "$work/tidy.log" -- go mod tidy
