@@ -70,18 +70,22 @@ func fail(format string, args ...any) {
 // noReferences loads no other package: the schema refers only to its own types.
 type noReferences struct{}
 
+func refuse(name string) error {
+	return fmt.Errorf("the schema refers to package %q; gen-sdk loads no other package", name)
+}
+
 func (noReferences) LoadPackage(name string, _ *semver.Version) (*schema.Package, error) {
-	return nil, fmt.Errorf("the schema refers to package %q; gen-sdk loads no other package", name)
+	return nil, refuse(name)
 }
 
 func (noReferences) LoadPackageV2(_ context.Context, d *schema.PackageDescriptor) (*schema.Package, error) {
-	return nil, fmt.Errorf("the schema refers to package %q; gen-sdk loads no other package", d.Name)
+	return nil, refuse(d.Name)
 }
 
 func (noReferences) LoadPackageReference(name string, _ *semver.Version) (schema.PackageReference, error) {
-	return nil, fmt.Errorf("the schema refers to package %q; gen-sdk loads no other package", name)
+	return nil, refuse(name)
 }
 
 func (noReferences) LoadPackageReferenceV2(_ context.Context, d *schema.PackageDescriptor) (schema.PackageReference, error) {
-	return nil, fmt.Errorf("the schema refers to package %q; gen-sdk loads no other package", d.Name)
+	return nil, refuse(d.Name)
 }
