@@ -1,14 +1,24 @@
 /**
- * Benchmark (not a test): how long "our clone path" takes to bring up a replica of a ~1 GB
- * primary, next to the physical limit (`cp -a` of a stopped server's datadir) and to what a
- * user would do by hand (`dump | load` into a fresh server), for both bootstrap methods:
- * MariaDB 10.11 (mariabackup stream) and MySQL 9.x (CLONE plugin). No timing is asserted.
+ * Benchmark (not a test): how long our clone path takes to bring up a replica, next to the physical
+ * limits on this machine and to what users do by hand, per engine (MariaDB 10.11: mariabackup
+ * stream; MySQL 9.x: CLONE plugin), at several dataset sizes, side by side in one run:
+ *
+ *   - ours: pod 1 from start to Ready on an empty volume (init containers, clone, replication set-up,
+ *     server start, first readiness), the donor's datadir evicted from the page cache first;
+ *   - raw network copy: the same datadir as a tar stream through socat (64 KiB buffers) from one pod
+ *     network namespace to another, its source evicted first: the least any clone spends moving bytes;
+ *   - cp -a: the same datadir on the same filesystem, cold (evicted) and warm: the local limit;
+ *   - dump | load (smallest size only): every user database dumped over TCP into a fresh server.
+ *
+ * Medians of BENCH_RUNS runs; the fixed cost and the throughput come from a least-squares line of
+ * time against bytes over every run of every size. A scale-up's time to Ready is split into phases.
+ * Nothing is asserted on timing.
  *
  *   npm run bench:clone
  *
- * Knobs (environment): BENCH_ENGINES=mariadb,mysql  BENCH_TABLES=4  BENCH_TABLE_SIZE=1000000
- * (sysbench rows per table; 4 x 1M rows is ~1 GB of InnoDB data)  BENCH_KEEP=1 (keep the work
- * dirs of a failed run for the logs). Needs root (pods are Linux namespaces, see infra/README.md).
+ * Knobs (environment): BENCH_ENGINES=mariadb,mysql  BENCH_SIZES_GB=1,4 (datasets, ascending; ~1 GB
+ * per 4 x 1M sysbench rows)  BENCH_RUNS=3  BENCH_TABLES=4  BENCH_KEEP=1 (keep the work dirs of a
+ * failed run). Needs root (pods are Linux namespaces, see infra/README.md).
  */
 import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
@@ -19,25 +29,28 @@ import { KubeCluster, infraDir } from "./harness/cluster";
 import { TestKube } from "./harness/kube";
 import { RunResult, runOk, sleep } from "./harness/process";
 import { ensureSysbench, hostPath, rootSqlStdin, shortSocket } from "./benchTools";
+import { cachedBytes, duBytes, evictFromPageCache, localCopy, rawNetworkCopy } from "./benchCopy";
+import { Fit, gb, leastSquares, mbps, median, pct, table } from "./benchStats";
 import { ensureImages, imageResolver } from "./images";
 
 type Engine = "mariadb" | "mysql";
 
 const engines = (process.env.BENCH_ENGINES ?? "mariadb,mysql").split(",").map((e) => e.trim()) as Engine[];
+const sizesGb = (process.env.BENCH_SIZES_GB ?? "1,4").split(",").map((s) => Number(s.trim()));
+const runs = Number(process.env.BENCH_RUNS ?? 3);
 const tables = Number(process.env.BENCH_TABLES ?? 4);
-const tableSize = Number(process.env.BENCH_TABLE_SIZE ?? 1000000);
 const keepOnFailure = process.env.BENCH_KEEP === "1";
 const workRoot = "/tmp/mysql-cluster-e2e";
-const benchDb = "sbtest";
+const rawCopyPort = 4444;
 let kube: TestKube | undefined;
 
 const t0 = Date.now();
 const log = (m: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${m}`);
 const secondsSince = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 const now = () => process.hrtime.bigint();
+const s2 = (x: number) => x.toFixed(2);
 
 // ---- cleanup on success, failure and interrupt --------------------------------------------
-
 const clusters = new Set<KubeCluster>();
 const workDirs = new Set<string>();
 const children = new Set<ChildProcess>();
@@ -104,25 +117,7 @@ async function runTrackedOk(what: string, command: string, args: readonly string
     return result.stdout;
 }
 
-/** Wall time of a host command, in seconds. */
-async function timed(what: string, command: string, args: readonly string[]): Promise<number> {
-    const start = now();
-    await runTrackedOk(what, command, args);
-    return secondsSince(start);
-}
-
-// ---- helpers on the emulated pods --------------------------------------------------------
-
-
-async function duBytes(dir: string): Promise<number> {
-    return Number((await runOk("du", ["-sb", dir])).split("\t")[0]);
-}
-
-/** Bytes of the files under DIR that are resident in the page cache (fincore). */
-async function cachedBytes(dir: string): Promise<number> {
-    const out = await runOk("bash", ["-c", 'find "$1" -type f -size +0 -print0 | xargs -0 -r fincore -b -n -r -o RES', "-", dir]);
-    return out.split("\n").filter(Boolean).reduce((sum, line) => sum + Number(line.trim()), 0);
-}
+// ---- helpers -----------------------------------------------------------------------------
 
 /** The measurement under way, and the other runs' network namespaces seen during each one. */
 let phase: string | undefined;
@@ -136,24 +131,6 @@ setInterval(() => {
     }
 }, 200).unref();
 
-const pct = (part: number, whole: number) => `${whole > 0 ? Math.round((100 * part) / whole) : 0}%`;
-const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
-
-/** Log lines "YYYY-MM-DDTHH:MM:SSZ [script] message" -> seconds between the first lines matching a and b. */
-function logSpan(file: string, a: RegExp, b: RegExp): number | undefined {
-    if (!fs.existsSync(file)) {
-        return undefined;
-    }
-    const lines = fs.readFileSync(file, "utf8").split("\n");
-    const at = (re: RegExp) => {
-        const line = lines.find((l) => re.test(l));
-        const m = line?.match(/^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) /);
-        return m ? Date.parse(m[1]) : undefined;
-    };
-    const [ta, tb] = [at(a), at(b)];
-    return ta !== undefined && tb !== undefined ? (tb - ta) / 1000 : undefined;
-}
-
 // ---- the benchmark ------------------------------------------------------------------------
 
 interface Mark {
@@ -162,126 +139,77 @@ interface Mark {
     readonly at: number;
 }
 
-interface Copy {
+/** One start of pod 1 on an empty volume, to Ready. */
+interface Bootstrap {
     readonly seconds: number;
-    readonly cachedBytes: number;
-    readonly syncSeconds: number;
+    readonly marks: Mark[];
+    readonly attempts: number;
+    /** The donor's datadir bytes in the page cache when pod 1 started. */
+    readonly donorCachedBytes: number;
 }
 
-interface Result {
-    engine: Engine;
-    version: string;
-    datasetBytes: number;
-    binlogBytesPurged: number;
-    loadSeconds: number;
-    donorCachedBytes: number;
-    cloneSeconds: number;
-    cloneInitSeconds?: number;
-    cloneInitLogSeconds?: number;
-    /** The data-moving phase inside clone-mysql: stream + unpack (mariabackup), the CLONE statement (MySQL). */
-    copySeconds?: number;
-    marks: Mark[];
-    replicaBytes: number;
-    stopReplicaSeconds: number;
-    cpFound: Copy;
-    cpWarm: Copy;
-    cpWarmAll: number[];
-    cpEvicted: Copy;
-    dumpLoadSeconds: number;
-    loadedBytes: number;
+/** What one dataset size measured. */
+interface SizeResult {
+    readonly sizeGb: number;
+    readonly datasetBytes: number;
+    readonly replicaBytes: number;
+    readonly loadSeconds: number;
+    readonly bootstraps: Bootstrap[];
+    readonly raw: number[];
+    readonly cpCold: number[];
+    readonly cpWarm: number[];
+    readonly dumpLoad?: { seconds: number; loadedBytes: number };
 }
 
-const timeline = (marks: Mark[]) =>
-    [...marks].sort((a, b) => a.at - b.at).map((m) => `${m.label} ${m.at.toFixed(1)}`).join(" | ");
+interface EngineResult {
+    readonly engine: Engine;
+    readonly version: string;
+    readonly sizes: SizeResult[];
+}
 
+/** The phases of a scale-up, each from one mark to the next (seconds since pod 1 started). */
+const phases = [
+    { label: "init before the clone", from: undefined, to: "clone-mysql starts" },
+    { label: "clone-mysql", from: "clone-mysql starts", to: "clone-mysql done" },
+    { label: "to server start", from: "clone-mysql done", to: "server starts" },
+    { label: "server start", from: "server starts", to: "ready for connections" },
+    { label: "first readiness", from: "ready for connections", to: "Ready" },
+] as const;
 
-async function bench(engine: Engine, version: string, images: Awaited<ReturnType<typeof imageResolver>>): Promise<Result> {
-    const workDir = path.join(workRoot, `bench-${engine}`);
-    const secret = () => crypto.randomBytes(12).toString("hex");
-    const rootPassword = secret();
-    kube ??= await TestKube.start(log);
-    const cluster = await KubeCluster.create({
-        engine, name: "db", namespace: `bench-${engine}`, kube, workDir, images, log,
-        args: {
-            engine, version, replicas: 2, rootPassword, replicationPassword: secret(), backupPassword: secret(),
-            resources: { requests: { cpu: "100m", memory: "256Mi" } }, sidecarResources: { requests: { cpu: "20m", memory: "64Mi" } },
-        },
-    });
-    clusters.add(cluster);
-    const image = images(cluster.serverImage);
-    const env0 = cluster.serverEnv;
-    const benchDir = path.join(workDir, "bench");
-    fs.mkdirSync(benchDir, { recursive: true, mode: 0o700 });
+function phaseSeconds(marks: readonly Mark[], from: string | undefined, to: string): number | undefined {
+    const at = (label: string) => marks.find((m) => m.label === label)?.at;
+    const a = from === undefined ? 0 : at(from);
+    const b = at(to);
+    return a !== undefined && b !== undefined ? b - a : undefined;
+}
 
-    // 1. the primary, loaded with sysbench over its socket (seen from the host through the run volume)
-    log(`${engine}: starting pod 0`);
-    await cluster.scaleTo(1);
-    const pod0 = cluster.pod(0);
-    const socket = shortSocket(hostPath(pod0, "mysql", env0.SOCKET), `bench-${engine}`);
-    const datadir0 = hostPath(pod0, "mysql", env0.DATADIR);
-    const sbPassword = secret();
-    const dumpPassword = secret();
-    const dumpGrants = "SELECT, SHOW VIEW, TRIGGER, LOCK TABLES, EVENT, PROCESS, RELOAD, EXECUTE";
-    await rootSqlStdin(cluster, 0, [ // on stdin: the passwords stay out of every argv
-        `CREATE DATABASE ${benchDb}`,
-        `CREATE USER 'sbtest'@'localhost' IDENTIFIED BY '${sbPassword}'`,
-        `GRANT ALL ON ${benchDb}.* TO 'sbtest'@'localhost'`,
-        `CREATE USER 'bench'@'%' IDENTIFIED BY '${dumpPassword}'`,
-        `GRANT ${dumpGrants} ON *.* TO 'bench'@'%'`,
-    ].map((x) => `${x};\n`).join(""));
-    const sbConfig = path.join(benchDir, "sysbench.cfg"); // options file: no password in any argv
-    fs.writeFileSync(sbConfig, [
-        "db-driver=mysql", `mysql-socket=${socket}`, "mysql-user=sbtest", `mysql-password=${sbPassword}`,
-        `mysql-db=${benchDb}`, "threads=2", "",
-    ].join("\n"), { mode: 0o600 });
-    log(`${engine}: sysbench oltp_read_write prepare, ${tables} tables x ${tableSize} rows`);
-    phase = `${engine} load`;
-    let start = now();
-    await runTrackedOk("sysbench prepare", "sysbench",
-        [`--config-file=${sbConfig}`, "oltp_read_write", `--tables=${tables}`, `--table-size=${tableSize}`, "prepare"],
-        { logFile: path.join(benchDir, "sysbench.log") });
-    const loadSeconds = secondsSince(start);
-    phase = undefined;
-    // the load's binary logs are not data: neither clone method copies them, so keep them out of the dataset
-    const binlogsBefore = await cluster.rootSql(0, "SHOW BINARY LOGS");
-    const binlogBytes = binlogsBefore.split("\n").reduce((s, l) => s + Number(l.split("\t")[1] ?? 0), 0);
-    log(`${engine}: binary logs after the load: ${binlogsBefore.replace(/\t/g, " ").replace(/\n/g, ", ")}`);
-    await cluster.rootSql(0, "FLUSH BINARY LOGS");
-    const current = (await cluster.rootSql(0, "SHOW BINARY LOGS")).split("\n").pop()!.split("\t")[0];
-    // MariaDB keeps a binlog until its binlog checkpoint is written (asynchronously after the
-    // flush) and skips it silently in PURGE until then: retry for a while
-    let binlogsLeft: string[] = [];
-    for (let attempt = 0; attempt < 40; attempt++) {
-        await cluster.rootSql(0, `PURGE BINARY LOGS TO '${current}'`);
-        binlogsLeft = (await cluster.rootSql(0, "SHOW BINARY LOGS")).split("\n");
-        if (binlogsLeft.length === 1) {
-            break;
-        }
-        await sleep(250);
-    }
-    if (binlogsLeft.length !== 1) {
-        log(`${engine}: WARNING: binary logs not purged: ${binlogsLeft.join(", ")}`);
-    }
-    const binlogsAfter = binlogsLeft.reduce((s, l) => s + Number(l.split("\t")[1] ?? 0), 0);
-    const rows0 = await cluster.rootSql(0, `SELECT COUNT(*) FROM ${benchDb}.sbtest1`);
-    const datasetBytes = await duBytes(datadir0);
+/** The data-moving part of clone-mysql: stream + unpack (mariabackup), the CLONE statement (MySQL). */
+function copySeconds(engine: Engine, marks: readonly Mark[]): number | undefined {
+    return engine === "mariadb"
+        ? phaseSeconds(marks, "clone-mysql starts", "stream unpacked, prepare starts")
+        : phaseSeconds(marks, "scratch server up, CLONE starts", "CLONE done");
+}
+
+/** Starts pod 1 on an empty volume and marks, from its logs and init containers, when each phase starts. */
+async function bootstrapOnce(cluster: KubeCluster, engine: Engine, datadir0: string): Promise<Bootstrap> {
+    cluster.deleteVolume(1);
+    await evictFromPageCache(datadir0);
+    await runOk("sync", []);
     const donorCachedBytes = await cachedBytes(datadir0);
-    log(`${engine}: loaded in ${loadSeconds.toFixed(1)} s; datadir ${gb(datasetBytes)} (du -sb), ` +
-        `${gb(binlogBytes - binlogsAfter)} of load binlogs purged, ${pct(donorCachedBytes, datasetBytes)} in page cache`);
-
-    // 2. our clone path: pod 1 from start to Ready. A poller marks when each init container starts
-    //    and ends, and when known lines appear in the pod's logs (the phases of the clone)
-    log(`${engine}: starting pod 1 (clone-mysql, then replication)`);
-    const marks: Mark[] = [];
-    const watchers = [
+    const after = (text: string, anchor: RegExp, re: RegExp) => {
+        const i = text.search(anchor);
+        return i >= 0 && re.test(text.slice(i));
+    };
+    const watchers: Array<{ label: string; log: string; seen: (text: string) => boolean }> = [
         ...(engine === "mariadb"
-            ? [{ label: "stream unpacked, prepare starts", log: "clone-mysql-0", re: /based on MariaDB server/ }]
-            : [{ label: "scratch server up, CLONE starts", log: "clone-mysql-0", re: /ready for connections.*clone\.sock/ },
-                { label: "CLONE done", log: "clone-mysql-0", re: /Received SHUTDOWN/ }]),
-        { label: "replication set up, server starts", log: "mysql-0", re: /\[run-mysql\.sh\] starting the server/ },
+            ? [{ label: "stream unpacked, prepare starts", log: "clone-mysql-0", seen: (t: string) => /based on MariaDB server/.test(t) }]
+            : [{ label: "scratch server up, CLONE starts", log: "clone-mysql-0", seen: (t: string) => /ready for connections.*clone\.sock/.test(t) },
+                { label: "CLONE done", log: "clone-mysql-0", seen: (t: string) => /Received SHUTDOWN/.test(t) }]),
+        { label: "server starts", log: "mysql-0", seen: (t) => /\[run-mysql\.sh\] starting the server/.test(t) },
+        { label: "ready for connections", log: "mysql-0", seen: (t) => after(t, /\[run-mysql\.sh\] starting the server/, /ready for connections/) },
     ];
-    phase = `${engine} clone`;
-    start = now();
+    const marks: Mark[] = [];
+    const start = now();
     const mark = (label: string) => marks.some((m) => m.label === label) || marks.push({ label, at: secondsSince(start) });
     let polling = true;
     const poller = (async () => {
@@ -300,7 +228,7 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
             }
             for (const w of watchers) {
                 const file = pod?.logFile(w.log);
-                if (file && !marks.some((m) => m.label === w.label) && fs.existsSync(file) && w.re.test(fs.readFileSync(file, "utf8"))) {
+                if (file && !marks.some((m) => m.label === w.label) && fs.existsSync(file) && w.seen(fs.readFileSync(file, "utf8"))) {
                     mark(w.label);
                 }
             }
@@ -308,80 +236,165 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
         }
     })();
     try {
-        await cluster.startPod(1, 600000);
+        await cluster.startPod(1, 1800000);
     } finally {
         polling = false;
         await poller;
     }
-    const cloneSeconds = secondsSince(start);
-    phase = undefined;
+    const seconds = secondsSince(start);
     mark("Ready");
-    const pod1 = cluster.pod(1);
-    const attempts = pod1.initAttempts["clone-mysql"] ?? 0;
-    const at = (label: string) => marks.find((m) => m.label === label)?.at;
-    const span = (a: string, b: string) => (at(a) !== undefined && at(b) !== undefined ? at(b)! - at(a)! : undefined);
-    const cloneInitSeconds = attempts === 1 ? span("clone-mysql starts", "clone-mysql done") : undefined;
-    const copySeconds = engine === "mariadb"
-        ? span("clone-mysql starts", "stream unpacked, prepare starts")
-        : span("scratch server up, CLONE starts", "CLONE done");
-    const cloneInitLogSeconds = logSpan(pod1.logFile(`clone-mysql-${attempts - 1}`), /\] cloning from /, /\] clone from .* complete/);
-    const rows1 = await cluster.rootSql(1, `SELECT COUNT(*) FROM ${benchDb}.sbtest1`);
-    if (rows1 !== rows0) {
-        throw new Error(`${engine}: the replica has ${rows1} rows in sbtest1, the primary ${rows0}`);
+    return { seconds, marks, attempts: cluster.pod(1).initAttempts["clone-mysql"] ?? 0, donorCachedBytes };
+}
+
+/** Adds sysbench data up to about SIZE GB in a new database; returns the load's seconds. */
+async function loadTo(cluster: KubeCluster, engine: Engine, sbConfig: string, db: string, addGb: number, benchDir: string): Promise<number> {
+    const rowsPerTable = Math.round((addGb * 4e6) / tables);
+    await cluster.rootSql(0, `CREATE DATABASE ${db}`);
+    log(`${engine}: sysbench oltp_read_write prepare into ${db}: ${tables} tables x ${rowsPerTable} rows (~${addGb} GB)`);
+    phase = `${engine} load`;
+    const start = now();
+    await runTrackedOk("sysbench prepare", "sysbench",
+        [`--config-file=${sbConfig}`, `--mysql-db=${db}`, "oltp_read_write", `--tables=${tables}`, `--table-size=${rowsPerTable}`, "prepare"],
+        { logFile: path.join(benchDir, "sysbench.log") });
+    phase = undefined;
+    return secondsSince(start);
+}
+
+/** Purges the load's binary logs: neither clone method copies them, so they are not part of the dataset. */
+async function purgeBinlogs(cluster: KubeCluster, engine: Engine): Promise<void> {
+    await cluster.rootSql(0, "FLUSH BINARY LOGS");
+    const current = (await cluster.rootSql(0, "SHOW BINARY LOGS")).split("\n").pop()!.split("\t")[0];
+    // MariaDB keeps a binlog until its binlog checkpoint is written (asynchronously after the
+    // flush) and skips it silently in PURGE until then: retry for a while
+    for (let attempt = 0; attempt < 40; attempt++) {
+        await cluster.rootSql(0, `PURGE BINARY LOGS TO '${current}'`);
+        if ((await cluster.rootSql(0, "SHOW BINARY LOGS")).split("\n").length === 1) {
+            return;
+        }
+        await sleep(250);
     }
-    log(`${engine}: pod 1 ready after ${cloneSeconds.toFixed(1)} s (clone-mysql ${cloneInitSeconds?.toFixed(1) ?? "?"} s, ` +
-        `${attempts} attempt(s); log timestamps: ${cloneInitLogSeconds ?? "?"} s)`);
-    log(`${engine}: timeline: ${timeline(marks)}`);
+    log(`${engine}: WARNING: the load's binary logs were not all purged`);
+}
 
-    // 3. cp -a of the replica's datadir, its server stopped cleanly (a consistent copy), onto the same
-    //    filesystem: as the clone left the page cache, then warm (every source page cached), then evicted
-    const datadir1 = hostPath(pod1, "mysql", cluster.serverEnv.DATADIR);
-    start = now();
+async function rowCounts(cluster: KubeCluster, ordinal: number, dbs: readonly string[]): Promise<string> {
+    const counts: string[] = [];
+    for (const db of dbs) {
+        counts.push(await cluster.rootSql(ordinal, `SELECT COUNT(*) FROM ${db}.sbtest1`));
+    }
+    return counts.join(",");
+}
+
+async function bench(engine: Engine, version: string, images: Awaited<ReturnType<typeof imageResolver>>): Promise<EngineResult> {
+    const workDir = path.join(workRoot, `bench-${engine}`);
+    const secret = () => crypto.randomBytes(12).toString("hex");
+    kube ??= await TestKube.start(log);
+    const cluster = await KubeCluster.create({
+        engine, name: "db", namespace: `bench-${engine}`, kube, workDir, images, log,
+        args: {
+            engine, version, replicas: 2, rootPassword: secret(), replicationPassword: secret(), backupPassword: secret(),
+            resources: { requests: { cpu: "100m", memory: "256Mi" } }, sidecarResources: { requests: { cpu: "20m", memory: "64Mi" } },
+        },
+    });
+    clusters.add(cluster);
+    const image = images(cluster.serverImage);
+    const env = cluster.serverEnv;
+    const benchDir = path.join(workDir, "bench");
+    fs.mkdirSync(benchDir, { recursive: true, mode: 0o700 });
+
+    // pod 1 exists (held, so each run starts it on an empty volume), pod 0 is loaded over its socket
+    log(`${engine}: starting pods 0 and 1, then holding pod 1`);
+    await cluster.scaleTo(2);
     await cluster.deletePod(1);
-    const stopReplicaSeconds = secondsSince(start);
-    await runOk("sync", []);
-    const replicaBytes = await duBytes(datadir1);
-    const copy = path.join(benchDir, "cp-target");
-    const cp = async (what: string): Promise<Copy> => {
-        const cached = await cachedBytes(datadir1);
-        const seconds = await timed(what, "cp", ["-a", datadir1, copy]);
-        const syncSeconds = await timed("sync", "sync", []);
-        fs.rmSync(copy, { recursive: true, force: true });
+    const pod0 = cluster.pod(0);
+    const socket = shortSocket(hostPath(pod0, "mysql", env.SOCKET), `bench-${engine}`);
+    const datadir0 = hostPath(pod0, "mysql", env.DATADIR);
+    const datadir1 = path.join(cluster.claimDir(1), path.relative(path.dirname(env.DATADIR), env.DATADIR));
+    const sbPassword = secret();
+    const dumpPassword = secret();
+    const dumpGrants = "SELECT, SHOW VIEW, TRIGGER, LOCK TABLES, EVENT, PROCESS, RELOAD, EXECUTE";
+    await rootSqlStdin(cluster, 0, [ // on stdin: the passwords stay out of every argv
+        `CREATE USER 'sbtest'@'localhost' IDENTIFIED BY '${sbPassword}'`,
+        "GRANT ALL ON `sb%`.* TO 'sbtest'@'localhost'",
+        `CREATE USER 'bench'@'%' IDENTIFIED BY '${dumpPassword}'`,
+        `GRANT ${dumpGrants} ON *.* TO 'bench'@'%'`,
+    ].map((x) => `${x};\n`).join(""));
+    const sbConfig = path.join(benchDir, "sysbench.cfg"); // options file: no password in any argv
+    fs.writeFileSync(sbConfig, [
+        "db-driver=mysql", `mysql-socket=${socket}`, "mysql-user=sbtest", `mysql-password=${sbPassword}`, "threads=2", "",
+    ].join("\n"), { mode: 0o600 });
+
+    const sizes: SizeResult[] = [];
+    const dbs: string[] = [];
+    let loaded = 0;
+    for (const sizeGb of sizesGb) {
+        const db = `sb${dbs.length + 1}`;
+        const loadSeconds = await loadTo(cluster, engine, sbConfig, db, sizeGb - loaded, benchDir);
+        dbs.push(db);
+        loaded = sizeGb;
+        await purgeBinlogs(cluster, engine);
+        const rows0 = await rowCounts(cluster, 0, dbs);
         await runOk("sync", []);
-        log(`${engine}: cp -a ${what} of ${gb(replicaBytes)}: ${seconds.toFixed(2)} s with ${pct(cached, replicaBytes)} of it ` +
-            `in the page cache (then sync ${syncSeconds.toFixed(2)} s)`);
-        return { seconds, cachedBytes: cached, syncSeconds };
-    };
-    phase = `${engine} cp -a`;
-    const cpFound = await cp("as the clone left the cache");
-    // the physical limit: the best of three warm copies (one copy takes well under a second, so a
-    // single sample is at the mercy of anything else touching the disk)
-    const warm = [await cp("warm #1"), await cp("warm #2"), await cp("warm #3")];
-    const cpWarm = warm.reduce((best, c) => (c.seconds < best.seconds ? c : best));
-    // evict the source's pages (posix_fadvise DONTNEED; /proc/sys/vm/drop_caches is not ours to use)
-    await runOk("bash", ["-c", 'find "$1" -type f -exec dd if={} iflag=nocache count=0 status=none \\;', "-", datadir1]);
-    const cpEvicted = await cp("evicted");
-    phase = undefined;
+        const datasetBytes = await duBytes(datadir0);
+        log(`${engine}: ~${sizeGb} GB: loaded in ${loadSeconds.toFixed(1)} s; pod 0's datadir ${gb(datasetBytes)} (du -sb)`);
 
-    // 4. dump | load: every user database of pod 0, over the cluster network, into a fresh server
-    //    (same configuration as a pod: binary log on, sync_binlog=1) in the client namespace
-    phase = `${engine} dump|load`;
-    const { dumpLoadSeconds, loadedBytes } = await dumpLoad(cluster, engine, benchDir, image, dumpPassword, rows0);
-    phase = undefined;
-    log(`${engine}: dump | load ${dumpLoadSeconds.toFixed(1)} s (loaded datadir ${gb(loadedBytes)})`);
+        // ours: pod 1 from start to Ready on an empty volume, RUNS times
+        const bootstraps: Bootstrap[] = [];
+        for (let r = 1; r <= runs; r++) {
+            phase = `${engine} ${sizeGb} GB clone`;
+            const b = await bootstrapOnce(cluster, engine, datadir0);
+            phase = undefined;
+            const rows1 = await rowCounts(cluster, 1, dbs);
+            if (rows1 !== rows0) {
+                throw new Error(`${engine}: the replica has ${rows1} rows in the sbtest1 tables, the primary ${rows0}`);
+            }
+            log(`${engine}: ~${sizeGb} GB run ${r}/${runs}: pod 1 Ready after ${s2(b.seconds)} s (${b.attempts} clone attempt(s), ` +
+                `donor ${pct(b.donorCachedBytes, datasetBytes)} cached at start); ${timeline(b.marks)}`);
+            bootstraps.push(b);
+            await cluster.deletePod(1); // a clean stop: what it leaves is a consistent copy
+        }
+        await runOk("sync", []);
+        const replicaBytes = await duBytes(datadir1);
 
+        // the physical limits, on the stopped replica's datadir: the same bytes the clone wrote
+        const raw: number[] = [];
+        const cpCold: number[] = [];
+        const cpWarm: number[] = [];
+        for (let r = 1; r <= runs; r++) {
+            phase = `${engine} ${sizeGb} GB raw copy`;
+            await evictFromPageCache(datadir1);
+            raw.push(await rawNetworkCopy({
+                fromNetns: cluster.clientEnv().POD_NETNS!, toNetns: cluster.pod(0).netns,
+                source: datadir1, target: path.join(benchDir, "raw-target"), port: rawCopyPort,
+            }));
+            await evictFromPageCache(datadir1);
+            cpCold.push(await localCopy(datadir1, path.join(benchDir, "cp-target")));
+            cpWarm.push(await localCopy(datadir1, path.join(benchDir, "cp-target")));
+            phase = undefined;
+            log(`${engine}: ~${sizeGb} GB run ${r}/${runs}: raw network copy ${s2(raw[r - 1])} s, cp -a cold ${s2(cpCold[r - 1])} s, ` +
+                `warm ${s2(cpWarm[r - 1])} s (${gb(replicaBytes)})`);
+        }
+
+        // dump | load at the smallest size only (it is the slow one)
+        let dumpLoadResult: SizeResult["dumpLoad"];
+        if (sizes.length === 0) {
+            phase = `${engine} dump|load`;
+            dumpLoadResult = await dumpLoad(cluster, engine, benchDir, image, dumpPassword, dbs[0], rows0.split(",")[0]);
+            phase = undefined;
+            log(`${engine}: dump | load ${s2(dumpLoadResult.seconds)} s (loaded datadir ${gb(dumpLoadResult.loadedBytes)})`);
+        }
+        sizes.push({ sizeGb, datasetBytes, replicaBytes, loadSeconds, bootstraps, raw, cpCold, cpWarm, dumpLoad: dumpLoadResult });
+    }
     log(`${engine}: destroying the cluster`);
     await cluster.destroy(true);
     clusters.delete(cluster);
-    return {
-        engine, version, datasetBytes, binlogBytesPurged: binlogBytes - binlogsAfter, loadSeconds, donorCachedBytes,
-        cloneSeconds, cloneInitSeconds, cloneInitLogSeconds, copySeconds, marks, replicaBytes, stopReplicaSeconds,
-        cpFound, cpWarm, cpWarmAll: warm.map((c) => c.seconds), cpEvicted, dumpLoadSeconds, loadedBytes,
-    };
+    return { engine, version, sizes };
 }
 
+const timeline = (marks: readonly Mark[]) =>
+    [...marks].sort((a, b) => a.at - b.at).map((m) => `${m.label} ${m.at.toFixed(1)}`).join(" | ");
+
 const dumpLoadScript = `set -euo pipefail
-mysqld=$1 client=$2 dump=$3 init=$4 donor=$5 dump_extra=$6 check_table=$7
+mysqld=$1 client=$2 dump=$3 init=$4 donor=$5 dump_extra=$6 check_table=$7 dbs=$8
 data=/var/lib/mysql/data sock=/var/run/mysqld/load.sock cnf=/etc/bench/my.cnf
 local_sql() { "$client" --no-defaults -uroot --socket="$sock" --batch --skip-column-names "$@"; }
 if [[ $init == mysqld ]]; then
@@ -393,9 +406,8 @@ fi
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid || true' EXIT
 until local_sql -e 'SELECT 1' >/dev/null 2>&1; do kill -0 $pid; sleep 0.2; done
-dbs=$("$client" --defaults-file=/etc/bench/dump.cnf -h "$donor" --batch --skip-column-names -e "SELECT schema_name FROM information_schema.schemata
-  WHERE schema_name NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') ORDER BY 1")
-echo "BENCH databases=$(echo $dbs)"
+dbs=$8
+echo "BENCH databases=$dbs"
 start=$(date +%s.%N)
 # shellcheck disable=SC2086
 "$dump" --defaults-file=/etc/bench/dump.cnf -h "$donor" $dump_extra --single-transaction --quick \\
@@ -410,7 +422,7 @@ echo "BENCH loaded_bytes=$(du -sb "$data" | cut -f1)"
 `;
 
 async function dumpLoad(cluster: KubeCluster, engine: Engine, benchDir: string, image: { root: string; uid: number; gid: number },
-    dumpPassword: string, expectedRows: string): Promise<{ dumpLoadSeconds: number; loadedBytes: number }> {
+    dumpPassword: string, db: string, expectedRows: string): Promise<{ seconds: number; loadedBytes: number }> {
     const dir = path.join(benchDir, "load");
     const etc = path.join(dir, "etc");
     for (const d of [dir, etc, path.join(dir, "lib"), path.join(dir, "run")]) {
@@ -433,9 +445,9 @@ async function dumpLoad(cluster: KubeCluster, engine: Engine, benchDir: string, 
         ? ["mysqldump", "mysqld", "--set-gtid-purged=OFF"]
         : ["mariadb-dump", env.INSTALL_DB, ""];
     const donor = `${cluster.name}-0.${cluster.serviceName}`;
-    log(`${engine}: dump | load from ${donor} into a fresh server in the client namespace`);
+    log(`${engine}: dump | load of ${db} from ${donor} into a fresh server in the client namespace`);
     const result = await runTracked(path.join(infraDir, "pod-exec.sh"),
-        ["bash", "/etc/bench/dumpload.sh", env.MYSQLD, env.MYSQL_CLIENT, dump, init, donor, extra, `${benchDb}.sbtest1`], {
+        ["bash", "/etc/bench/dumpload.sh", env.MYSQLD, env.MYSQL_CLIENT, dump, init, donor, extra, `${db}.sbtest1`, db], {
             env: cluster.clientEnv([`${path.join(dir, "lib")}:/var/lib/mysql`, `${path.join(dir, "run")}:/var/run/mysqld`,
                 `${etc}:/etc/bench:ro`]),
             logFile: path.join(benchDir, "dumpload.log"),
@@ -447,18 +459,10 @@ async function dumpLoad(cluster: KubeCluster, engine: Engine, benchDir: string, 
     if (field("rows") !== expectedRows) {
         throw new Error(`dump | load: ${field("rows")} rows in sbtest1, the primary has ${expectedRows}`);
     }
-    return { dumpLoadSeconds: Number(field("end")) - Number(field("start")), loadedBytes: Number(field("loaded_bytes")) };
+    return { seconds: Number(field("end")) - Number(field("start")), loadedBytes: Number(field("loaded_bytes")) };
 }
 
 // ---- report -------------------------------------------------------------------------------
-
-function table(rows: string[][]): string {
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    return rows.map((r, ri) => {
-        const line = r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
-        return ri === 0 ? `${line}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : line;
-    }).join("\n");
-}
 
 function commandLine(): string {
     const knobs = Object.entries(process.env).filter(([k]) => k.startsWith("BENCH_")).map(([k, v]) => `${k}=${v} `).join("");
@@ -467,41 +471,65 @@ function commandLine(): string {
         : `${knobs}ts-node ${path.relative(process.cwd(), process.argv[1] ?? "tests/e2e/bench-clone.ts")}`;
 }
 
-function report(results: Result[]): void {
-    const s = (x: number) => x.toFixed(2);
-    const opt = (x: number | undefined) => (x === undefined ? "?" : s(x));
-    console.log("\n" + table([
-        ["engine", "bootstrap", "dataset bytes", "our clone (s)", "cp -a (s)", "dump|load (s)", "ours/cp", "dump/ours"],
-        ...results.map((r) => [
-            `${r.engine} ${r.version}`, r.engine === "mysql" ? "CLONE plugin" : "mariabackup stream",
-            String(r.datasetBytes), s(r.cloneSeconds), s(r.cpWarm.seconds), s(r.dumpLoadSeconds),
-            `${(r.cloneSeconds / r.cpWarm.seconds).toFixed(1)}x`, `${(r.dumpLoadSeconds / r.cloneSeconds).toFixed(1)}x`,
-        ]),
+const spread = (xs: readonly number[]) => `${s2(median(xs))} (${s2(Math.min(...xs))}-${s2(Math.max(...xs))})`;
+const fitCells = (f: Fit | undefined) => (f ? [`${s2(f.fixedSeconds)} s`, mbps(f.bytesPerSecond)] : ["?", "?"]);
+
+function report(results: readonly EngineResult[]): void {
+    console.log(`\nSeconds, median (min-max) of ${runs} run(s); every source evicted from the page cache first ` +
+        "(cp -a warm excepted).\n");
+    console.log(table([
+        ["engine", "dataset", "ours", "raw net copy", "cp -a cold", "cp -a warm", "ours/raw", "dump|load", "dump/ours"],
+        ...results.flatMap((r) => r.sizes.map((z) => {
+            const ours = median(z.bootstraps.map((b) => b.seconds));
+            return [
+                `${r.engine} ${r.version}`, gb(z.datasetBytes), spread(z.bootstraps.map((b) => b.seconds)), spread(z.raw),
+                spread(z.cpCold), spread(z.cpWarm), `${(ours / median(z.raw)).toFixed(2)}x`,
+                z.dumpLoad ? s2(z.dumpLoad.seconds) : "-", z.dumpLoad ? `${(z.dumpLoad.seconds / ours).toFixed(1)}x` : "-",
+            ];
+        })),
     ]));
-    console.log("\nour clone = pod 1 started -> Ready (init containers, clone, replication setup, server start, probes);" +
-        "\ncp -a = the stopped replica's datadir, source warm in the page cache (best of 3);" +
-        "\ndump|load = every user database dumped from pod 0 over TCP, piped into a fresh empty server (its initialisation not counted).");
+    console.log("\nFixed cost and throughput: least squares of time against the datadir's bytes, every run of every size.\n");
+    console.log(table([
+        ["engine", "ours fixed", "ours rate", "raw fixed", "raw rate", "cp -a cold fixed", "cp -a cold rate"],
+        ...results.map((r) => {
+            const points = (pick: (z: SizeResult) => readonly number[]) =>
+                r.sizes.flatMap((z) => pick(z).map((seconds) => ({ bytes: z.replicaBytes, seconds })));
+            return [`${r.engine} ${r.version}`,
+                ...fitCells(leastSquares(points((z) => z.bootstraps.map((b) => b.seconds)))),
+                ...fitCells(leastSquares(points((z) => z.raw))), ...fitCells(leastSquares(points((z) => z.cpCold)))];
+        }),
+    ]));
+    console.log("\nA scale-up's time to Ready by phase (medians, s): pod started -> clone-mysql -> replication set up, " +
+        "server started -> 'ready for connections' -> the readiness probe passes.\n");
+    console.log(table([
+        ["engine", "dataset", ...phases.map((p) => p.label), "of which moving data", "Ready"],
+        ...results.flatMap((r) => r.sizes.map((z) => {
+            const med = (f: (b: Bootstrap) => number | undefined) => {
+                const xs = z.bootstraps.map(f).filter((x): x is number => x !== undefined);
+                return xs.length > 0 ? s2(median(xs)) : "?";
+            };
+            return [`${r.engine} ${r.version}`, gb(z.datasetBytes),
+                ...phases.map((p) => med((b) => phaseSeconds(b.marks, p.from, p.to))),
+                med((b) => copySeconds(r.engine, b.marks)), med((b) => b.seconds)];
+        })),
+    ]));
     console.log("\nDetails:");
     for (const r of results) {
-        console.log(`- ${r.engine}: dataset = du -sb of pod 0's datadir (${gb(r.datasetBytes)}) after sysbench oltp_read_write prepare ` +
-            `of ${tables} x ${tableSize} rows (${r.loadSeconds.toFixed(1)} s) and purging the load's ${gb(r.binlogBytesPurged)} of ` +
-            `binary logs; ${pct(r.donorCachedBytes, r.datasetBytes)} of it in the page cache when pod 1 started.`);
-        console.log(`  our clone ${s(r.cloneSeconds)} s; clone-mysql init container ${opt(r.cloneInitSeconds)} s ` +
-            `(log timestamps, 1 s resolution: ${r.cloneInitLogSeconds ?? "?"} s), of which moving the data ` +
-            `(${r.engine === "mysql" ? "the CLONE statement" : "backup stream + mbstream unpack"}) ${opt(r.copySeconds)} s.`);
-        console.log(`  timeline (s since pod 1 started, ~50 ms polling, readiness probed every 1 s): ${timeline(r.marks)}`);
-        console.log(`  cp -a of pod 1's datadir (${gb(r.replicaBytes)}) after a clean stop (${s(r.stopReplicaSeconds)} s), same filesystem: ` +
-            `${s(r.cpFound.seconds)} s as the clone left the page cache (${pct(r.cpFound.cachedBytes, r.replicaBytes)} cached), ` +
-            `${s(r.cpWarm.seconds)} s warm (best of ${r.cpWarmAll.map(s).join(" / ")}; ${pct(r.cpWarm.cachedBytes, r.replicaBytes)} cached), ` +
-            `${s(r.cpEvicted.seconds)} s after evicting it with fadvise DONTNEED (${pct(r.cpEvicted.cachedBytes, r.replicaBytes)} ` +
-            `cached; the hypervisor's cache may still hold it); the sync after each copy (not counted) took ` +
-            `${s(r.cpFound.syncSeconds)}, ${s(r.cpWarm.syncSeconds)} and ${s(r.cpEvicted.syncSeconds)} s.`);
-        console.log(`  dump|load = ${r.engine === "mysql" ? "mysqldump --set-gtid-purged=OFF | mysql" : "mariadb-dump | mariadb"} ` +
-            `(--single-transaction --quick --routines --events --triggers) into a server with the pods' configuration ` +
-            `(binlog on, sync_binlog=1, innodb_flush_log_at_trx_commit=1, default buffer pool); loaded datadir ${gb(r.loadedBytes)} ` +
-            `with its binary logs.`);
+        for (const z of r.sizes) {
+            console.log(`- ${r.engine} ~${z.sizeGb} GB: pod 0's datadir ${gb(z.datasetBytes)}, the clone's ${gb(z.replicaBytes)} ` +
+                `(du -sb; the load took ${z.loadSeconds.toFixed(0)} s, its binary logs purged); clone attempts per run: ` +
+                `${z.bootstraps.map((b) => b.attempts).join(", ")}; donor cached at start: ` +
+                `${z.bootstraps.map((b) => pct(b.donorCachedBytes, z.datasetBytes)).join(", ")}.`);
+            if (z.dumpLoad) {
+                console.log(`  dump|load = ${r.engine === "mysql" ? "mysqldump --set-gtid-purged=OFF | mysql" : "mariadb-dump | mariadb"} ` +
+                    "(--single-transaction --quick --routines --events --triggers) into a server with the pods' configuration " +
+                    `(binlog on, sync_binlog=1, innodb_flush_log_at_trx_commit=1); loaded datadir ${gb(z.dumpLoad.loadedBytes)}.`);
+            }
+        }
     }
-    console.log(`\nAll pods share this machine's ${os.cpus().length} cores and one disk; nothing is asserted on timing.`);
+    console.log("\nours = pod 1 started -> Ready; raw net copy = tar -c | socat -b 65536 from the client pod's network namespace " +
+        "to pod 0's, tar -x there (no sync); cp -a = same filesystem (no sync).");
+    console.log(`All pods share this machine's ${os.cpus().length} cores and one disk; nothing is asserted on timing.`);
     console.log(foreignActivity.size === 0
         ? "No other emulated cluster was running during the measurements."
         : `Other runs were active (expect noise) during: ${[...foreignActivity].map(([p, nets]) =>
@@ -515,14 +543,15 @@ async function main(): Promise<void> {
         throw new Error("the benchmark needs root (pods are Linux namespaces)");
     }
     const unknown = engines.filter((e) => e !== "mariadb" && e !== "mysql");
-    if (unknown.length > 0 || !(Number.isInteger(tables) && tables > 0) || !(Number.isInteger(tableSize) && tableSize > 0)) {
-        throw new Error(`bad knobs: BENCH_ENGINES=${engines.join(",")} (mariadb, mysql), BENCH_TABLES=${tables}, ` +
-            `BENCH_TABLE_SIZE=${tableSize} (positive integers)`);
+    const ascending = sizesGb.every((x, i) => x > 0 && (i === 0 || x > sizesGb[i - 1]));
+    if (unknown.length > 0 || !ascending || !(Number.isInteger(runs) && runs > 0) || !(Number.isInteger(tables) && tables > 0)) {
+        throw new Error(`bad knobs: BENCH_ENGINES=${engines.join(",")} (mariadb, mysql), BENCH_SIZES_GB=${sizesGb.join(",")} ` +
+            `(ascending positive numbers), BENCH_RUNS=${runs}, BENCH_TABLES=${tables} (positive integers)`);
     }
     await ensureSysbench(log);
     const versions = await ensureImages(log);
     const images = await imageResolver();
-    const results: Result[] = [];
+    const results: EngineResult[] = [];
     for (const engine of engines) {
         workDirs.add(path.join(workRoot, `bench-${engine}`));
         results.push(await bench(engine, engine === "mysql" ? versions.mysqlVersion : versions.mariadbVersion, images));

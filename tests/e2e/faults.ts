@@ -34,11 +34,11 @@ export const faults: Scenario[] = [
         name: "F1. kill -9 of the primary's server during a write load",
         async run(cluster) {
             const writer = new AcknowledgedWriter(cluster, "f1");
-            await sleep(3000);
+            await writer.waitAcknowledged(20);
             cluster.pod(0).killContainer("mysql", "SIGKILL");
             await waitFor("primary restarted", 60000, async () => cluster.pod(0).restarts.mysql >= 1);
             await waitFor("primary ready again", 300000, async () => cluster.pod(0).ready);
-            await sleep(3000);
+            await writer.waitAcknowledged(writer.acknowledged().length + 10);
             const acked = await writer.stop();
             return assertNoAcknowledgedLoss(cluster, "f1", acked);
         },
@@ -47,11 +47,11 @@ export const faults: Scenario[] = [
         name: "F2. kill -9 of a replica during a write load",
         async run(cluster) {
             const writer = new AcknowledgedWriter(cluster, "f2");
-            await sleep(2000);
+            await writer.waitAcknowledged(20);
             const before = cluster.pod(2).restarts.mysql;
             cluster.pod(2).killContainer("mysql", "SIGKILL");
             await waitFor("replica restarted", 60000, async () => cluster.pod(2).restarts.mysql > before);
-            await sleep(3000);
+            await writer.waitAcknowledged(writer.acknowledged().length + 20);
             const acked = await writer.stop();
             await cluster.pod(2).waitReady(300000);
             return assertNoAcknowledgedLoss(cluster, "f2", acked);

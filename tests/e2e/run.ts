@@ -159,6 +159,10 @@ async function main(): Promise<number> {
     kube = undefined;
     console.log(`\ntotal wall time ${((Date.now() - started) / 1000).toFixed(0)} s`);
     console.log(`${passed} passed, ${failed} failed`);
+    // the reasons last, where a log's tail (CI keeps only that) still shows them
+    for (const o of outcomes.filter((x) => !x.ok)) {
+        console.log(`FAILED ${o.scenario} [${o.engine}]: ${o.detail}`);
+    }
     return failed === 0 && passed > 0 ? 0 : 1;
 }
 

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ChildProcess } from "child_process";
 import { appUser, KubeCluster, infraDir } from "./harness/cluster";
-import { exitOrKill, startLogged } from "./harness/process";
+import { exitOrKill, startLogged, waitFor } from "./harness/process";
 
 /** Creates the test table in the application database the component created on first start. */
 export async function createAppSchema(cluster: KubeCluster): Promise<void> {
@@ -101,6 +101,14 @@ export class AcknowledgedWriter {
         fs.writeFileSync(this.stopFile, "");
         await exitOrKill(this.child, 30000);
         return this.acknowledged();
+    }
+
+    /**
+     * Waits until COUNT commits are acknowledged in all: a fault then lands amid a load whatever the
+     * machine's speed (a fixed sleep let a loaded CI machine acknowledge too few to judge).
+     */
+    async waitAcknowledged(count: number, timeoutMs = 120000): Promise<void> {
+        await waitFor(`${count} commits acknowledged by ${this.tag}`, timeoutMs, async () => this.acknowledged().length >= count, 100);
     }
 
     /** What has been acknowledged so far (the writer may still run). */
