@@ -130,13 +130,17 @@ server_answers() {
   return 1
 }
 
-# wait_for_server CNF SECONDS PID: waits for the server, failing early if PID has exited
+# server_answers_once CNF: one try, for waits on a server that is starting (no client holds its slots)
+server_answers_once() { sql "$1" -e 'SELECT 1' >/dev/null 2>&1; }
+
+# wait_for_server CNF SECONDS PID: waits for the server, failing early if PID has exited; polls every
+# 0.1 s (every bootstrap starts up to four servers: a coarse poll would add its period to each)
 wait_for_server() {
   local cnf=$1 deadline=$((SECONDS + $2)) pid=$3
-  until server_answers "$cnf"; do
+  until server_answers_once "$cnf"; do
     kill -0 "$pid" 2>/dev/null || { log "server process $pid exited during start-up"; return 1; }
     ((SECONDS < deadline)) || { log "server did not answer within $2 s"; return 1; }
-    sleep 1
+    sleep 0.1
   done
 }
 

@@ -215,7 +215,11 @@ gtid_positioning_sql() {
 }
 
 report waiting "the server is starting"
-until [[ -f $cnf ]] && server_answers "$cnf"; do sleep 1; done
+until [[ -f $cnf ]] && server_answers_once "$cnf"; do sleep 0.2; done
+# a starting pod's readiness waits on this agent's verdict: rounds run every FAST_POLL_SECONDS until
+# the pod first serves (primary or replicating) or for FAST_POLL_LIMIT_SECONDS, then every MEMBER_POLL_SECONDS
+fast_until=$((SECONDS + ${FAST_POLL_LIMIT_SECONDS:-30}))
+serves() { [[ -f $state_file && $(<"$state_file") =~ ^(primary|replicating)$'\t' ]]; }
 while true; do
   if ! server_answers "$cnf"; then
     report waiting "the server does not answer"
@@ -234,5 +238,10 @@ while true; do
   else
     replica_round || log "this round failed; retrying"
   fi
-  sleep "${MEMBER_POLL_SECONDS:-2}"
+  if ((fast_until > 0)) && ! serves && ((SECONDS < fast_until)); then
+    sleep "${FAST_POLL_SECONDS:-0.25}"
+  else
+    fast_until=0
+    sleep "${MEMBER_POLL_SECONDS:-2}"
+  fi
 done

@@ -126,7 +126,7 @@ setInterval(() => {
     if (phase === undefined || !fs.existsSync("/run/netns")) {
         return;
     }
-    for (const n of fs.readdirSync("/run/netns").filter((x) => !x.startsWith("bench"))) {
+    for (const n of fs.readdirSync("/run/netns").filter((x) => !x.startsWith("bench") && !x.startsWith("e2enode"))) {
         foreignActivity.set(phase, (foreignActivity.get(phase) ?? new Set()).add(n.replace(/-.*/, "-*")));
     }
 }, 200).unref();
@@ -154,6 +154,8 @@ interface SizeResult {
     readonly datasetBytes: number;
     readonly replicaBytes: number;
     readonly loadSeconds: number;
+    /** Whether the load's binary logs left pod 0 (they are in its du -sb otherwise; no clone copies them). */
+    readonly binlogsPurged: boolean;
     readonly bootstraps: Bootstrap[];
     readonly raw: number[];
     readonly cpCold: number[];
@@ -261,7 +263,7 @@ async function loadTo(cluster: KubeCluster, engine: Engine, sbConfig: string, db
 }
 
 /** Purges the load's binary logs: neither clone method copies them, so they are not part of the dataset. */
-async function purgeBinlogs(cluster: KubeCluster, engine: Engine): Promise<void> {
+async function purgeBinlogs(cluster: KubeCluster, engine: Engine): Promise<boolean> {
     await cluster.rootSql(0, "FLUSH BINARY LOGS");
     const current = (await cluster.rootSql(0, "SHOW BINARY LOGS")).split("\n").pop()!.split("\t")[0];
     // MariaDB keeps a binlog until its binlog checkpoint is written (asynchronously after the
@@ -269,11 +271,12 @@ async function purgeBinlogs(cluster: KubeCluster, engine: Engine): Promise<void>
     for (let attempt = 0; attempt < 40; attempt++) {
         await cluster.rootSql(0, `PURGE BINARY LOGS TO '${current}'`);
         if ((await cluster.rootSql(0, "SHOW BINARY LOGS")).split("\n").length === 1) {
-            return;
+            return true;
         }
         await sleep(250);
     }
-    log(`${engine}: WARNING: the load's binary logs were not all purged`);
+    log(`${engine}: WARNING: the load's binary logs were not all purged: ${(await cluster.rootSql(0, "SHOW BINARY LOGS")).replace(/\s+/g, " ")}`);
+    return false;
 }
 
 async function rowCounts(cluster: KubeCluster, ordinal: number, dbs: readonly string[]): Promise<string> {
@@ -331,7 +334,7 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
         const loadSeconds = await loadTo(cluster, engine, sbConfig, db, sizeGb - loaded, benchDir);
         dbs.push(db);
         loaded = sizeGb;
-        await purgeBinlogs(cluster, engine);
+        const binlogsPurged = await purgeBinlogs(cluster, engine);
         const rows0 = await rowCounts(cluster, 0, dbs);
         await runOk("sync", []);
         const datasetBytes = await duBytes(datadir0);
@@ -382,7 +385,7 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
             phase = undefined;
             log(`${engine}: dump | load ${s2(dumpLoadResult.seconds)} s (loaded datadir ${gb(dumpLoadResult.loadedBytes)})`);
         }
-        sizes.push({ sizeGb, datasetBytes, replicaBytes, loadSeconds, bootstraps, raw, cpCold, cpWarm, dumpLoad: dumpLoadResult });
+        sizes.push({ sizeGb, datasetBytes, replicaBytes, loadSeconds, binlogsPurged, bootstraps, raw, cpCold, cpWarm, dumpLoad: dumpLoadResult });
     }
     log(`${engine}: destroying the cluster`);
     await cluster.destroy(true);
@@ -431,7 +434,9 @@ async function dumpLoad(cluster: KubeCluster, engine: Engine, benchDir: string, 
     }
     const configMapData = cluster.rendered.configMap.data;
     const files: Record<string, string> = {
-        "my.cnf": `${configMapData["base.cnf"]}\n${configMapData["primary.cnf"]}\n[mysqld]\nserver-id=199\n`,
+        // the pods' configuration, writable (pods start read-only until their agent says otherwise)
+        "my.cnf": `${configMapData["base.cnf"]}\n${configMapData["primary.cnf"]}\n[mysqld]\nserver-id=199\nread_only=OFF\n` +
+            (engine === "mysql" ? "super_read_only=OFF\n" : ""),
         "dump.cnf": `[client]\nuser=bench\npassword="${dumpPassword}"\nport=${cluster.rendered.services.primary.spec.ports[0].port}\n`,
         "dumpload.sh": dumpLoadScript,
     };
@@ -517,7 +522,7 @@ function report(results: readonly EngineResult[]): void {
     for (const r of results) {
         for (const z of r.sizes) {
             console.log(`- ${r.engine} ~${z.sizeGb} GB: pod 0's datadir ${gb(z.datasetBytes)}, the clone's ${gb(z.replicaBytes)} ` +
-                `(du -sb; the load took ${z.loadSeconds.toFixed(0)} s, its binary logs purged); clone attempts per run: ` +
+                `(du -sb; the load took ${z.loadSeconds.toFixed(0)} s, its binary logs ${z.binlogsPurged ? "purged" : "still on pod 0"}); clone attempts per run: ` +
                 `${z.bootstraps.map((b) => b.attempts).join(", ")}; donor cached at start: ` +
                 `${z.bootstraps.map((b) => pct(b.donorCachedBytes, z.datasetBytes)).join(", ")}.`);
             if (z.dumpLoad) {
