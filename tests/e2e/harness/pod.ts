@@ -198,11 +198,15 @@ export class Pod {
             }
             if (!startupPassed && c.startupProbe) {
                 startupPassed = await this.probe(c, c.startupProbe);
-                if (!startupPassed && Date.now() - startedAt > budgetMs(c.startupProbe)) {
-                    this.host.log(`${this.name}: startup probe failed for too long; restarting ${c.name}`);
-                    this.killContainer(c.name, "SIGKILL");
+                if (!startupPassed) {
+                    if (Date.now() - startedAt > budgetMs(c.startupProbe)) {
+                        this.host.log(`${this.name}: startup probe failed for too long; restarting ${c.name}`);
+                        this.killContainer(c.name, "SIGKILL");
+                    }
+                    continue;
                 }
-                continue;
+                // passed: the readiness probe runs at once, as the kubelet triggers it when a container
+                // is started but not yet ready (prober_manager.go, UpdatePodStatus)
             }
             if (!c.readinessProbe) {
                 this.containerReady[c.name] = true;
