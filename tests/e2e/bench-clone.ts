@@ -481,13 +481,13 @@ const fitCells = (f: Fit | undefined) => (f ? [`${s2(f.fixedSeconds)} s`, mbps(f
 
 function report(results: readonly EngineResult[]): void {
     console.log(`\nSeconds, median (min-max) of ${runs} run(s); every source evicted from the page cache first ` +
-        "(cp -a warm excepted).\n");
+        "(cp -a warm excepted); datadir = du -sb of the clone (no binary logs).\n");
     console.log(table([
-        ["engine", "dataset", "ours", "raw net copy", "cp -a cold", "cp -a warm", "ours/raw", "dump|load", "dump/ours"],
+        ["engine", "datadir", "ours", "raw net copy", "cp -a cold", "cp -a warm", "ours/raw", "dump|load", "dump/ours"],
         ...results.flatMap((r) => r.sizes.map((z) => {
             const ours = median(z.bootstraps.map((b) => b.seconds));
             return [
-                `${r.engine} ${r.version}`, gb(z.datasetBytes), spread(z.bootstraps.map((b) => b.seconds)), spread(z.raw),
+                `${r.engine} ${r.version}`, gb(z.replicaBytes), spread(z.bootstraps.map((b) => b.seconds)), spread(z.raw),
                 spread(z.cpCold), spread(z.cpWarm), `${(ours / median(z.raw)).toFixed(2)}x`,
                 z.dumpLoad ? s2(z.dumpLoad.seconds) : "-", z.dumpLoad ? `${(z.dumpLoad.seconds / ours).toFixed(1)}x` : "-",
             ];
@@ -507,13 +507,13 @@ function report(results: readonly EngineResult[]): void {
     console.log("\nA scale-up's time to Ready by phase (medians, s): pod started -> clone-mysql -> replication set up, " +
         "server started -> 'ready for connections' -> the readiness probe passes.\n");
     console.log(table([
-        ["engine", "dataset", ...phases.map((p) => p.label), "of which moving data", "Ready"],
+        ["engine", "datadir", ...phases.map((p) => p.label), "of which moving data", "Ready"],
         ...results.flatMap((r) => r.sizes.map((z) => {
             const med = (f: (b: Bootstrap) => number | undefined) => {
                 const xs = z.bootstraps.map(f).filter((x): x is number => x !== undefined);
                 return xs.length > 0 ? s2(median(xs)) : "?";
             };
-            return [`${r.engine} ${r.version}`, gb(z.datasetBytes),
+            return [`${r.engine} ${r.version}`, gb(z.replicaBytes),
                 ...phases.map((p) => med((b) => phaseSeconds(b.marks, p.from, p.to))),
                 med((b) => copySeconds(r.engine, b.marks)), med((b) => b.seconds)];
         })),
