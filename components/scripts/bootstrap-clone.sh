@@ -10,7 +10,7 @@ clone_from_peer() {
   monitor=$!
   clone_sql "$host" "$target" | sql "$SCRATCH_CNF" || status=1
   stop_progress_monitor "$monitor"
-  stop_setup_server
+  kill_setup_server
   rm -rf "${DATA_ROOT:?}/clone-scratch" "$SCRATCH_CNF"
   return "$status"
 }

@@ -163,6 +163,16 @@ stop_setup_server() {
   SETUP_SERVER_PID=
 }
 
+# kill_setup_server: SIGKILL, then reap it. Only for a throw-away server none of whose files are
+# kept (the CLONE recipient's clone-scratch: the copy it made lies in another directory, which
+# clone-mysql.sh syncs before renaming it into place); saves the clean shutdown's flush
+kill_setup_server() {
+  [[ -n ${SETUP_SERVER_PID:-} ]] || return 0
+  kill -KILL "$SETUP_SERVER_PID" 2>/dev/null || true
+  wait "$SETUP_SERVER_PID" 2>/dev/null || true
+  SETUP_SERVER_PID=
+}
+
 # sha256_of VALUE: hex digest, compared instead of the secret itself
 sha256_of() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 

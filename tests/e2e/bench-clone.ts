@@ -206,7 +206,7 @@ async function bootstrapOnce(cluster: KubeCluster, engine: Engine, datadir0: str
         ...(engine === "mariadb"
             ? [{ label: "stream unpacked, prepare starts", log: "clone-mysql-0", seen: (t: string) => /based on MariaDB server/.test(t) }]
             : [{ label: "scratch server up, CLONE starts", log: "clone-mysql-0", seen: (t: string) => /ready for connections.*clone\.sock/.test(t) },
-                { label: "CLONE done", log: "clone-mysql-0", seen: (t: string) => /Received SHUTDOWN/.test(t) }]),
+                { label: "CLONE done", log: "clone-mysql-0", seen: (t: string) => /the whole copy/.test(t) }]),
         { label: "server starts", log: "mysql-0", seen: (t) => /\[run-mysql\.sh\] starting the server/.test(t) },
         { label: "ready for connections", log: "mysql-0", seen: (t) => after(t, /\[run-mysql\.sh\] starting the server/, /ready for connections/) },
     ];
