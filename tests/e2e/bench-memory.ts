@@ -87,13 +87,16 @@ async function bench(engine: Engine, version: string, variant: Variant, index: n
             `CREATE USER 'sbtest'@'localhost' IDENTIFIED BY '${sbPassword}'`, "GRANT ALL ON sbtest.* TO 'sbtest'@'localhost'",
         ].map((x) => `${x};\n`).join(""));
         const sbConfig = path.join(workDir, "sysbench.cfg"); // options file: no password in any argv
-        fs.writeFileSync(sbConfig, ["db-driver=mysql", `mysql-socket=${shortSocket(hostPath(cluster.pod(0), "mysql", cluster.serverEnv.SOCKET), namespace)}`,
+        // the socket lies in the pod's run volume, which a restart replaces: link it again after one
+        const linkSocket = () => shortSocket(hostPath(cluster.pod(0), "mysql", cluster.serverEnv.SOCKET), namespace);
+        fs.writeFileSync(sbConfig, ["db-driver=mysql", `mysql-socket=${linkSocket()}`,
             "mysql-user=sbtest", `mysql-password=${sbPassword}`, "mysql-db=sbtest", ""].join("\n"), { mode: 0o600 });
         const sb = (...rest: string[]) => ["--config-file=" + sbConfig, "oltp_read_only", `--tables=${tables}`, `--table-size=${tableSize}`, ...rest];
         log(`${engine}, ${variant.label}: sysbench prepare, ${tables} tables x ${tableSize} rows`);
         await runOk("sysbench", sb("--threads=2", "prepare"), { timeoutMs: 1800000 });
         // from a cold pool: restart the pod, so neither variant starts with the load's pages cached
         await cluster.restartPod(0);
+        linkSocket();
         const poolBytes = Number(await cluster.rootSql(0, "SELECT @@innodb_buffer_pool_size"));
         const dataBytes = Number(await cluster.rootSql(0,
             "SELECT SUM(data_length + index_length) FROM information_schema.tables WHERE table_schema = 'sbtest'"));
