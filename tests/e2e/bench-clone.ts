@@ -29,7 +29,7 @@ import { KubeCluster, infraDir } from "./harness/cluster";
 import { TestKube } from "./harness/kube";
 import { RunResult, runOk, sleep } from "./harness/process";
 import { ensureSysbench, hostPath, rootSqlStdin, shortSocket } from "./benchTools";
-import { cachedBytes, duBytes, evictFromPageCache, localCopy, rawNetworkCopy } from "./benchCopy";
+import { cachedBytes, duBytes, evictFromPageCache, localCopy, now, rawNetworkCopy, secondsSince } from "./benchCopy";
 import { Fit, gb, leastSquares, mbps, median, pct, table } from "./benchStats";
 import { ensureImages, imageResolver } from "./images";
 
@@ -46,8 +46,6 @@ let kube: TestKube | undefined;
 
 const t0 = Date.now();
 const log = (m: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${m}`);
-const secondsSince = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
-const now = () => process.hrtime.bigint();
 const s2 = (x: number) => x.toFixed(2);
 
 // ---- cleanup on success, failure and interrupt --------------------------------------------

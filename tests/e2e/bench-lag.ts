@@ -21,7 +21,7 @@ import { MySqlClusterArgs } from "../../components";
 import { KubeCluster } from "./harness/cluster";
 import { TestKube } from "./harness/kube";
 import { runOk, sleep } from "./harness/process";
-import { ensureSysbench, hostPath, rootSqlStdin, shortSocket } from "./benchTools";
+import { ensureSysbench, hostPath, rootSqlStdin, runBench, shortSocket } from "./benchTools";
 import { ensureImages, imageResolver } from "./images";
 
 type Engine = "mariadb" | "mysql";
@@ -226,17 +226,7 @@ async function main(): Promise<void> {
     process.exit(0);
 }
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.on(signal, async () => {
-        await Promise.all([...live].map((c) => c.destroy(false)));
-        await kube?.stop(false);
-        process.exit(130);
-    });
-}
-
-main().catch(async (error) => {
-    console.error(`bench-lag failed: ${error instanceof Error ? error.stack : error}`);
+runBench("bench-lag", main, async () => {
     await Promise.all([...live].map((c) => c.destroy(false)));
     await kube?.stop(false);
-    process.exit(1);
 });

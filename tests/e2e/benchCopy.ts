@@ -7,8 +7,9 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import { run, runOk } from "./harness/process";
 
-const now = () => process.hrtime.bigint();
-const secondsSince = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+/** A monotonic instant, and the seconds since one. */
+export const now = () => process.hrtime.bigint();
+export const secondsSince = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
 /** Drops DIR's files from the page cache (posix_fadvise DONTNEED; drop_caches would hit the whole machine). */
 export async function evictFromPageCache(dir: string): Promise<void> {

@@ -1,4 +1,4 @@
-/** Helpers the benchmarks share (bench-clone.ts, bench-lag.ts): sysbench, pod paths, SQL on stdin. */
+/** Helpers the benchmarks share (bench-clone.ts, bench-lag.ts, bench-memory.ts): sysbench, pod paths, SQL on stdin, the run's life. */
 import * as fs from "fs";
 import * as path from "path";
 import { KubeCluster } from "./harness/cluster";
@@ -44,4 +44,22 @@ export function shortSocket(socket: string, name: string): string {
     fs.rmSync(link, { force: true });
     fs.symlinkSync(socket, link);
     return link;
+}
+
+/**
+ * Runs a benchmark's MAIN; on an interrupt (exit 130) or a failure (exit 1, the error printed),
+ * CLEANUP first tears down what it left (its clusters, the control plane, keeping their files).
+ */
+export function runBench(name: string, main: () => Promise<void>, cleanup: () => Promise<void>): void {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        process.on(signal, async () => {
+            await cleanup();
+            process.exit(130);
+        });
+    }
+    main().catch(async (error) => {
+        console.error(`${name} failed: ${error instanceof Error ? error.stack : error}`);
+        await cleanup();
+        process.exit(1);
+    });
 }
