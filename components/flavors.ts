@@ -200,10 +200,12 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp, generati
         ["gtid_strict_mode", "ON"],
         // reconnect attempts (every 10 s) before giving up: ~115 days; member.sh restarts it anyway
         ["master_retry_count", "1000000"],
-        // NOT parallel apply: with slave_parallel_threads=4 (optimistic), a copy taken from a replica
-        // under a write load recorded a gtid_slave_pos over a thousand transactions behind its data
-        // (xtrabackup_slave_info), so the new replica failed on duplicate keys (e2e scenario 7, 10.11).
-        // One apply thread, MariaDB's default, until the position is read from the copy itself.
+        // parallel apply: 4 threads, optimistic (every mode commits in the primary's order, so the
+        // data is always a prefix of its history). A copy taken from such a replica starts from its
+        // own mysql.gtid_slave_pos, not from the backup's slave_info, which was seen over a thousand
+        // transactions behind the data (replication.sh, positioning_sql)
+        ["slave_parallel_threads", "4"],
+        ["slave_parallel_mode", "optimistic"],
     ],
     // MariaDB has no super_read_only; read_only binds every account without READ_ONLY ADMIN
     replicaSettings: [["read_only", "ON"]],

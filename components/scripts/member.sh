@@ -42,29 +42,47 @@ request_set_aside() {
 # finish_copy: a fresh copy carries a marker naming how it was made; removed only after the SQL
 # succeeded, so a failure is retried whole
 finish_copy() {
-  local method sql_text
+  local method sql_text copy_pos=''
   method=$(<"$DATADIR/$PENDING_MARKER")
+  if [[ ${ENGINE:?} == mariadb ]]; then
+    copy_pos=$(copy_slave_pos) || return 1
+  fi
   if ((ordinal == 0)); then
     log "re-seeded primary: taking over the donor's transaction history"
-    sql_text=$(seeded_primary_sql "$method" "$DATADIR") || return 1
+    sql_text=$(seeded_primary_sql "$method" "$DATADIR" "$copy_pos") || return 1
   else
     sql_text=$(positioning_sql "$method" "$DATADIR") || return 1
     log "replication starts at: ${sql_text//$'\n'/ }"
     sql_text="$(change_source_sql "$(peer_host 0)" "${MYSQL_PORT:?}" "$REPLICATION_USER" "$(credential replication-password)")"$'\n'"$sql_text"
   fi
   sql "$cnf" <<<"$sql_text" || return 1
+  [[ $ENGINE != mariadb ]] || log "gtid_slave_pos is now '$(sql "$cnf" -e 'SELECT @@GLOBAL.gtid_slave_pos')'"
   rm -f "$DATADIR"/xtrabackup_{binlog_info,slave_info} "$DATADIR"/mariadb_backup_{binlog_info,slave_info}
   rm -f "$DATADIR/$PENDING_MARKER"
   sync
 }
 
-# seeded_primary_sql METHOD DIR: pod 0 copied from a replica forgets the donor's replication
-# settings; MariaDB's binary log, which the copy lacks, continues the donor's GTID state
+# copy_slave_pos: the copy's own replication position (MariaDB), which the server loaded from
+# mysql.gtid_slave_pos at start; refused unless that table is InnoDB, as only then was each row
+# committed with the transaction it records
+copy_slave_pos() {
+  local engine
+  engine=$(sql "$cnf" -e "SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'mysql' AND TABLE_NAME = 'gtid_slave_pos'") || return 1
+  if [[ $engine != InnoDB ]]; then
+    log "mysql.gtid_slave_pos is ENGINE=${engine:-missing}, not InnoDB: this copy's replication position cannot be trusted (README: failure recovery)"
+    return 1
+  fi
+  sql "$cnf" -e 'SELECT @@GLOBAL.gtid_slave_pos'
+}
+
+# seeded_primary_sql METHOD DIR [COPY_POS]: pod 0 copied from a replica forgets the donor's
+# replication settings; MariaDB's binary log, which the copy lacks, continues the donor's GTID
+# state: the newest of its info files and the copy's own gtid_slave_pos (COPY_POS), per origin
 seeded_primary_sql() {
   local state
   printf '%s;\n%s;\n' "$STOP_REPLICA" "$RESET_REPLICA"
   [[ ${ENGINE:?} == mariadb ]] || return 0
-  state=$(cat "$2"/*_binlog_info "$2"/*_slave_info 2>/dev/null | grep -oE '[0-9]+-[0-9]+-[0-9]+' | paste -sd, -) || true
+  state=$({ cat "$2"/*_binlog_info "$2"/*_slave_info 2>/dev/null; printf '%s\n' "${3:-}"; } | grep -oE '[0-9]+-[0-9]+-[0-9]+' | paste -sd, -) || true
   state=$(gtid_normal "$state" | awk '{ printf "%s%s-%s", (NR > 1 ? "," : ""), $1, $3 }')
   # (gtid_slave_pos stays: the donor's, consistent with this state under gtid_strict_mode)
   printf "RESET MASTER;\nSET GLOBAL gtid_binlog_state = '%s';\n" "$state"

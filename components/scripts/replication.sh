@@ -57,12 +57,21 @@ backup_is_complete() { info_file "$1" checkpoints >/dev/null; }
 
 # positioning_sql METHOD DIR: where replication starts after a clone
 #   clone: GTID auto-position (the clone carries gtid_executed)
-#   stream: the donor's slave_info when it was a replica, else its binlog_info
+#   stream, MariaDB, the donor a replica: the copy's own mysql.gtid_slave_pos, which the donor's
+#     applier wrote in the same InnoDB transaction as the data (copy_position_check checks the
+#     engine). Not the backup's slave_info: it is read from SHOW SLAVE STATUS apart from the data's
+#     snapshot, and with parallel apply it was seen over a thousand transactions behind the data
+#     (the new replica then re-applied them and stopped on duplicate keys)
+#   stream otherwise: the donor's slave_info when it was a replica (MySQL 5.7), else its binlog_info
 positioning_sql() {
   replication_words
-  local method=$1 dir=$2 info
+  local method=$1 dir=$2 info said
   if [[ $method == clone ]]; then
     printf '%s %s_AUTO_POSITION=1;\n' "$CHANGE_SOURCE" "$SOURCE_OPT"
+  elif info=$(info_file "$dir" slave_info) && [[ ${ENGINE:?} == mariadb ]]; then
+    said=$(slave_info_sql "$info") || return 1
+    log "position from the copy's mysql.gtid_slave_pos (the donor was a replica; ${info##*/}, not used, said: ${said//$'\n'/ })"
+    printf '%s MASTER_USE_GTID = slave_pos;\n' "$CHANGE_SOURCE"
   elif info=$(info_file "$dir" slave_info); then
     log "position from ${info##*/} (the donor was a replica)"
     slave_info_sql "$info"

@@ -266,7 +266,9 @@ export const scenarios: Scenario[] = [
                 // the info files' names are the version's (xtrabackup_* on 10.11, mariadb_backup_* on 11.x)
                 const prefix = cluster.flavor.backupInfoPrefix;
                 assert.match(log(cluster, 1, "member-0"), new RegExp(`position from ${prefix}_binlog_info[^]*gtid_slave_pos`));
-                assert.match(log(cluster, 2, "member-0"), new RegExp(`position from ${prefix}_slave_info[^]*SET GLOBAL gtid_slave_pos[^]*master_use_gtid`));
+                // pod 2's donor is the replica pod 1: the copy's own mysql.gtid_slave_pos, a real position
+                assert.match(log(cluster, 2, "member-0"), new RegExp(`position from the copy's mysql.gtid_slave_pos \\(the donor was a replica; ${prefix}_slave_info`));
+                assert.match(log(cluster, 2, "member-0"), /gtid_slave_pos is now '\d+-\d+-\d+/);
             }
             const rows = await writeRows(cluster, 200, "s6");
             return assertConverged(cluster, rows);
@@ -283,7 +285,25 @@ export const scenarios: Scenario[] = [
             const rows = Number(await cluster.rootSql(0, "SELECT COUNT(*) FROM appdb.t"));
             const loaded = Number(await cluster.rootSql(0, "SELECT COUNT(*) FROM appdb.t WHERE payload LIKE 's7-%'"));
             assert.ok(loaded > 100, `only ${loaded} rows written under load`);
-            return `${loaded} rows written during the scale-up; ${await assertConverged(cluster, rows)}`;
+            const converged = await assertConverged(cluster, rows);
+            if (cluster.options.engine !== "mariadb") {
+                return `${loaded} rows written during the scale-up; ${converged}`;
+            }
+            // pods 3 and 4 copy the nearest pod that can serve: a replica applying in parallel under
+            // the load (pod 0 only when none can); converged above means no transaction was re-applied
+            const positions: string[] = [];
+            for (const n of [3, 4]) {
+                const member = log(cluster, n, "member-0");
+                const fromReplica = /position from the copy's mysql.gtid_slave_pos \(the donor was a replica; \S+, not used, said: ([^)]*)\)/.exec(member);
+                const now = /gtid_slave_pos is now '([^']*)'/.exec(member)?.[1];
+                assert.ok(now, `pod ${n} logged no replication position`);
+                if (fromReplica) {
+                    positions.push(`pod ${n}: slave_info said ${fromReplica[1]}; the copy's own position ${now}`);
+                }
+                assert.equal(await cluster.rootSql(n, "SELECT @@GLOBAL.slave_parallel_threads"), "4", `pod ${n} applies with one thread`);
+            }
+            assert.ok(positions.length > 0, "neither pod 3 nor pod 4 was copied from a replica");
+            return `${loaded} rows written during the scale-up; slave_info vs the copy's position: ${positions.join("; ")}; ${converged}`;
         },
     },
     {

@@ -87,32 +87,51 @@ describe("backup info parsing (replication.sh on fixture files)", () => {
         assert.equal(r.stdout, "CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000003', MASTER_LOG_POS=1234;\n");
     });
 
-    it("one-statement slave info is applied whole", () => {
+    it("one-statement slave info is applied whole (MySQL 5.7 xtrabackup)", () => {
         const r = positioning({
             xtrabackup_binlog_info: "binlog-2-field",
             xtrabackup_slave_info: "slave-info-1-statement",
-        }, mariadb);
+        }, mysql57);
         assert.equal(r.status, 0, r.stderr);
         assert.equal(r.stdout, "CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000003', MASTER_LOG_POS=1234;\n");
     });
 
-    it("two-statement slave info (GTID form) keeps both statements and their semicolons", () => {
+    it("two-statement slave info keeps both statements and their semicolons (MySQL 5.7 xtrabackup)", () => {
         const r = positioning({
             xtrabackup_binlog_info: "binlog-2-field",
             xtrabackup_slave_info: "slave-info-2-statements",
-        }, mariadb);
+        }, mysql57);
         assert.equal(r.status, 0, r.stderr);
         assert.equal(r.stdout,
             "SET GLOBAL gtid_slave_pos = '0-101-57';\nCHANGE MASTER TO master_use_gtid = slave_pos;\n");
     });
 
-    it("slave info from the donor replica wins over the donor's own binlog position", () => {
+    it("slave info from the donor replica wins over the donor's own binlog position (MySQL 5.7 xtrabackup)", () => {
         const r = positioning({
             xtrabackup_binlog_info: "binlog-3-field",
             xtrabackup_slave_info: "slave-info-1-statement",
-        }, mariadb);
+        }, mysql57);
         assert.equal(r.stdout, "CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000003', MASTER_LOG_POS=1234;\n");
     });
+
+    for (const [fixture, said] of [
+        ["slave-info-2-statements", /SET GLOBAL gtid_slave_pos = '0-101-57'; CHANGE MASTER TO master_use_gtid = slave_pos;/],
+        ["slave-info-1-statement", /MASTER_LOG_FILE='mysql-bin.000003', MASTER_LOG_POS=1234;/],
+        ["slave-info-empty-file", /MASTER_LOG_FILE='', MASTER_LOG_POS=4;/],
+    ] as const) {
+        it(`MariaDB, the donor a replica (${fixture}): by GTID from the copy's own gtid_slave_pos; the slave_info is only logged`, () => {
+            const r = positioning({
+                mariadb_backup_binlog_info: "binlog-3-field",
+                mariadb_backup_slave_info: fixture,
+            }, mariadb);
+            assert.equal(r.status, 0, r.stderr);
+            // no SET GLOBAL gtid_slave_pos: the server loaded it from the copy's mysql.gtid_slave_pos,
+            // and no file/position (an empty file name would start at the primary's first binary log)
+            assert.equal(r.stdout, "CHANGE MASTER TO MASTER_USE_GTID = slave_pos;\n");
+            assert.match(r.stderr, /position from the copy's mysql.gtid_slave_pos \(the donor was a replica; mariadb_backup_slave_info, not used, said: /);
+            assert.match(r.stderr, said);
+        });
+    }
 
     it("xtrabackup's statement without a semicolon is terminated", () => {
         const r = positioning({ xtrabackup_slave_info: "slave-info-xtrabackup-no-semicolon" }, mysql57);
