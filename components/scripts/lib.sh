@@ -7,7 +7,8 @@ readonly PENDING_MARKER=mysql-cluster-replication.pending
 # shellcheck disable=SC2034 # read by the scripts that source this file
 readonly SET_ASIDE_MARKER=mysql-cluster-set-aside.requested
 
-log() { printf '%s [%s] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${0##*/}" "$*" >&2; }
+# log MESSAGE: to stderr, with a UTC time in milliseconds (a bootstrap's phases are read from these lines)
+log() { printf '%s [%s] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "${0##*/}" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # pod_ordinal NAME: the ordinal of a StatefulSet pod named "<sts>-N" ($HOSTNAME-style, no `hostname` binary)

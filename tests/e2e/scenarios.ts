@@ -277,11 +277,13 @@ export const scenarios: Scenario[] = [
     {
         name: "7. scale 3 -> 5 while a write load runs on the primary",
         async run(cluster) {
-            const writer = new BackgroundWriter(cluster, "s7");
+            // four sessions: the primary commits concurrently, and the replicas (the new pods' donors)
+            // apply in parallel while they are copied
+            const writers = [0, 1, 2, 3].map((i) => new BackgroundWriter(cluster, `s7-${i}`));
             await sleep(2000);
             await cluster.scaleTo(5);
             await sleep(2000);
-            await writer.stop();
+            await Promise.all(writers.map((w) => w.stop()));
             const rows = Number(await cluster.rootSql(0, "SELECT COUNT(*) FROM appdb.t"));
             const loaded = Number(await cluster.rootSql(0, "SELECT COUNT(*) FROM appdb.t WHERE payload LIKE 's7-%'"));
             assert.ok(loaded > 100, `only ${loaded} rows written under load`);
@@ -298,7 +300,7 @@ export const scenarios: Scenario[] = [
                 const now = /gtid_slave_pos is now '([^']*)'/.exec(member)?.[1];
                 assert.ok(now, `pod ${n} logged no replication position`);
                 if (fromReplica) {
-                    positions.push(`pod ${n}: slave_info said ${fromReplica[1]}; the copy's own position ${now}`);
+                    positions.push(`pod ${n}: slave_info said "${fromReplica[1].replace(/;\s*$/, "")}", the copy's own position ${now}`);
                 }
                 assert.equal(await cluster.rootSql(n, "SELECT @@GLOBAL.slave_parallel_threads"), "4", `pod ${n} applies with one thread`);
             }
