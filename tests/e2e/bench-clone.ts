@@ -4,7 +4,8 @@
  * stream; MySQL 9.x: CLONE plugin), at several dataset sizes, side by side in one run:
  *
  *   - ours: pod 1 from start to Ready on an empty volume (init containers, clone, replication set-up,
- *     server start, first readiness), the donor's datadir evicted from the page cache first;
+ *     server start, the member agent's first verdict, the readiness probe), the donor's datadir
+ *     evicted from the page cache first;
  *   - raw network copy: the same datadir as a tar stream through socat (64 KiB buffers) from one pod
  *     network namespace to another, its source evicted first: the least any clone spends moving bytes;
  *   - cp -a: the same datadir on the same filesystem, cold (evicted) and warm: the local limit;
@@ -173,7 +174,8 @@ const phases = [
     { label: "clone-mysql", from: "clone-mysql starts", to: "clone-mysql done" },
     { label: "to server start", from: "clone-mysql done", to: "server starts" },
     { label: "server start", from: "server starts", to: "ready for connections" },
-    { label: "first readiness", from: "ready for connections", to: "Ready" },
+    { label: "agent's verdict", from: "ready for connections", to: "agent reports replicating" },
+    { label: "probe to Ready", from: "agent reports replicating", to: "Ready" },
 ] as const;
 
 function phaseSeconds(marks: readonly Mark[], from: string | undefined, to: string): number | undefined {
@@ -207,6 +209,7 @@ async function bootstrapOnce(cluster: KubeCluster, engine: Engine, datadir0: str
                 { label: "CLONE done", log: "clone-mysql-0", seen: (t: string) => /the whole copy/.test(t) }]),
         { label: "server starts", log: "mysql-0", seen: (t) => /\[run-mysql\.sh\] starting the server/.test(t) },
         { label: "ready for connections", log: "mysql-0", seen: (t) => after(t, /\[run-mysql\.sh\] starting the server/, /ready for connections/) },
+        { label: "agent reports replicating", log: "member-0", seen: (t) => /\[member\.sh\] replicating: /.test(t) },
     ];
     const marks: Mark[] = [];
     const start = now();

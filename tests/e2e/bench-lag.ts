@@ -43,11 +43,11 @@ interface Variant {
     readonly extraConfig: Record<string, string>;
 }
 
-/** The shipped defaults beside the other apply mode: MySQL ships 4 workers, MariaDB one thread (see README). */
+/** The shipped defaults (4 parallel apply workers on both engines) beside one apply thread. */
 const variants = (engine: Engine): Variant[] => engine === "mysql"
     ? [{ label: "shipped: 4 workers", extraConfig: {} }, { label: "1 worker", extraConfig: { replica_parallel_workers: "1" } }]
-    : [{ label: "shipped: 1 thread", extraConfig: {} },
-        { label: "4 optimistic threads (not shipped)", extraConfig: { slave_parallel_threads: "4", slave_parallel_mode: "optimistic" } }];
+    : [{ label: "shipped: 4 optimistic threads", extraConfig: {} },
+        { label: "1 thread", extraConfig: { slave_parallel_threads: "0" } }];
 
 interface ReplicaLag {
     readonly ordinal: number;
