@@ -3,8 +3,10 @@
 # streamed physical backup on BACKUP_PORT, unpack and prepare it. Sourced by clone-mysql.sh.
 
 clone_from_peer() {
-  local host=$1 target=$2
+  local host=$1 target=$2 upgraded
   mkdir -p "$target" || return 1
+  # asked before the copy: an older donor answers nothing, and the upgrade step then runs in full
+  upgraded=$(printf 'UPGRADED\n' | backup_port_exchange "$host" 5 2>/dev/null) || upgraded=''
   # pipefail (set by the caller) makes a broken transfer fail the whole pipeline
   if ! receive_backup "$host" | unpack_backup "$target"; then
     log "transfer from $host failed"
@@ -17,6 +19,35 @@ clone_from_peer() {
   fi
   "${BACKUP_TOOL:?}" --prepare --target-dir="$target" ||
     { log "prepare of the backup from $host failed"; return 1; }
+  restore_upgrade_info "$target" "$upgraded"
+}
+
+# restore_upgrade_info DIR ANSWER: writes the donor's upgrade info files (its answer to UPGRADED)
+# into the copy, as a file copy of its datadir would have, so the member agent's upgrade step is a
+# no-op when the donor's tables were already upgraded for this server. An answer that is not
+# wholly as expected writes nothing, and the step runs in full.
+restore_upgrade_info() {
+  local line files=() contents=() content i
+  while read -r line; do
+    [[ $line != END ]] || break
+    if [[ $line =~ ^UPGRADED\ (mysql_upgrade_info|mariadb_upgrade_info)\ ([A-Za-z0-9+/=]{1,200})$ ]] &&
+      files+=("${BASH_REMATCH[1]} ${BASH_REMATCH[2]}") &&
+      content=$(base64 -d <<<"${BASH_REMATCH[2]}" 2>/dev/null | tr -d '\0\n') &&
+      [[ $content =~ ^[0-9]+\.[0-9]+\.[0-9]+[A-Za-z0-9._+~-]*$ ]]; then
+      contents+=("$content")
+    else
+      log "the donor did not say how far its system tables are upgraded: the upgrade step will run in full"
+      return 0
+    fi
+  done <<<"$2"
+  if [[ $line != END || ${#files[@]} -eq 0 ]]; then
+    log "the donor did not say how far its system tables are upgraded: the upgrade step will run in full"
+    return 0
+  fi
+  for i in "${!files[@]}"; do
+    base64 -d <<<"${files[i]#* }" >"$1/${files[i]%% *}" || return 1
+    log "the copy's system tables are upgraded for ${contents[i]} (${files[i]%% *}, from the donor)"
+  done
 }
 
 # unpack_backup TARGET: the donor's first line is "SIZE <bytes of its datadir>" (for progress),

@@ -16,6 +16,16 @@ if [[ $token == PING ]]; then
   if flock -n 9; then printf 'READY\n'; else printf 'BUSY\n'; fi
   exit 0
 fi
+# a receiver about to copy this pod: how far this copy's system tables are upgraded, as the
+# upgrade info files the backup tool leaves out ("UPGRADED <file> <base64>" each, then END);
+# asked before the copy starts, so the copy is at least that far
+if [[ $token == UPGRADED ]]; then
+  for name in mysql_upgrade_info mariadb_upgrade_info; do
+    [[ ! -s ${DATADIR:?}/$name ]] || printf 'UPGRADED %s %s\n' "$name" "$(base64 -w0 <"$DATADIR/$name")"
+  done
+  printf 'END\n'
+  exit 0
+fi
 [[ $(sha256_of "$token") == $(sha256_of "$(credential backup-password)") ]] || die "wrong credentials; closing"
 
 # 2. one backup at a time per donor: a second receiver is refused at once and tries another peer

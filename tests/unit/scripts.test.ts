@@ -437,12 +437,63 @@ describe("the backup sidecar's handler (send-backup.sh)", () => {
         assert.equal(r.stdout, "BUSY\n");
     });
 
+    it("answers UPGRADED with its upgrade info files, byte for byte, and starts no backup", () => {
+        const creds = fs.mkdtempSync(path.join(os.tmpdir(), "creds-"));
+        fs.writeFileSync(path.join(creds, "backup-password"), "s3cret");
+        const data = fs.mkdtempSync(path.join(os.tmpdir(), "data-"));
+        const ask = () => spawnSync("bash", [path.join(scriptsDir, "send-backup.sh")], {
+            input: "UPGRADED\n", encoding: "utf8",
+            env: { PATH: process.env.PATH, CREDENTIALS_DIR: creds, RUN_DIR: data, BACKUP_TOOL: "/nonexistent/backup-tool", DATADIR: data },
+        });
+        assert.equal(ask().stdout, "END\n", "a datadir without upgrade info says so");
+        fs.writeFileSync(path.join(data, "mysql_upgrade_info"), "10.11.19-MariaDB");
+        fs.writeFileSync(path.join(data, "mariadb_upgrade_info"), "11.8.9-MariaDB\0");
+        const r = ask();
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, `UPGRADED mysql_upgrade_info ${Buffer.from("10.11.19-MariaDB").toString("base64")}\n` +
+            `UPGRADED mariadb_upgrade_info ${Buffer.from("11.8.9-MariaDB\0").toString("base64")}\nEND\n`);
+        assert.doesNotMatch(r.stderr, /streaming a backup/);
+    });
+
     it("still refuses a wrong secret before sending a byte", () => {
         const r = handler("not-the-secret\n");
         assert.notEqual(r.status, 0);
         assert.equal(r.stdout, "");
         assert.match(r.stderr, /wrong credentials; closing/);
     });
+});
+
+describe("the copy's upgrade info (bootstrap-stream.sh restore_upgrade_info)", () => {
+    const restore = (answer: string) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "copy-"));
+        const r = runScriptFunctions(`source ${JSON.stringify(path.join(scriptsDir, "bootstrap-stream.sh"))}
+            restore_upgrade_info ${JSON.stringify(dir)} "$ANSWER"`, { ANSWER: answer });
+        return { r, files: Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), "latin1")])) };
+    };
+    const b64 = (text: string) => Buffer.from(text, "latin1").toString("base64");
+
+    it("writes the donor's files into the copy byte for byte", () => {
+        const { r, files } = restore(`UPGRADED mysql_upgrade_info ${b64("10.11.19-MariaDB")}\nUPGRADED mariadb_upgrade_info ${b64("11.8.9-MariaDB\0")}\nEND`);
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(files, { mysql_upgrade_info: "10.11.19-MariaDB", mariadb_upgrade_info: "11.8.9-MariaDB\0" });
+        assert.match(r.stderr, /the copy's system tables are upgraded for 10\.11\.19-MariaDB \(mysql_upgrade_info, from the donor\)/);
+    });
+
+    for (const [what, answer] of [
+        ["an older donor's silence", ""],
+        ["a donor without upgrade info", "END"],
+        ["a cut answer (no END)", `UPGRADED mysql_upgrade_info ${b64("10.11.19-MariaDB")}`],
+        ["another file name", `UPGRADED ../../etc/passwd ${b64("10.11.19-MariaDB")}\nEND`],
+        ["content that is no version", `UPGRADED mysql_upgrade_info ${b64("hello")}\nEND`],
+        ["one good line beside a bad one", `UPGRADED mysql_upgrade_info ${b64("10.11.19-MariaDB")}\nUPGRADED mariadb_upgrade_info ${b64("x")}\nEND`],
+    ]) {
+        it(`writes nothing on ${what}: the upgrade step then runs in full`, () => {
+            const { r, files } = restore(answer);
+            assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(files, {});
+            assert.match(r.stderr, /the upgrade step will run in full/);
+        });
+    }
 });
 
 describe("peer connections without tls (members.sh peer_tls_options)", () => {
