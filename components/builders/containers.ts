@@ -28,7 +28,7 @@ export const serverIdBase = 100;
 /** A backup stream or clone silent for this long is treated as broken. */
 export const transferIdleTimeoutSeconds = 600;
 const probePeriodSeconds = 10;
-const startupProbePeriodSeconds = 2;
+const startupProbePeriodSeconds = 1;
 
 /** Non-secret parameters of every script, sorted by name; `credentialsDir`: where this container sees the Secret. */
 export function scriptEnv(config: ClusterConfig, credentialsDir: string = paths.credentialsDir): EnvVar[] {
@@ -168,7 +168,8 @@ export function mysqlContainer(config: ClusterConfig): Container {
         volumeMounts: [...dataMounts(config), credentialsMount],
         resources: resources(config.resources),
         securityContext: hardened(config),
-        // checked often, so a started server is ready in seconds; the budget stays startupTimeoutSeconds
+        // checked every second, so a started server is ready within about a second (the readiness probe
+        // runs as soon as this one passes); the budget stays startupTimeoutSeconds
         startupProbe: execProbe("probe-alive.sh", Math.ceil(config.startupTimeoutSeconds / startupProbePeriodSeconds),
             startupProbePeriodSeconds),
         livenessProbe: execProbe("probe-alive.sh", 3),

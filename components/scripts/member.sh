@@ -241,8 +241,8 @@ serves() { [[ -f $state_file && $(<"$state_file") =~ ^(primary|replicating)$'\t'
 while true; do
   if ! server_answers "$cnf"; then
     report waiting "the server does not answer"
-  elif [[ -f $DATADIR/$PENDING_MARKER ]]; then
-    finish_copy || report waiting "setting up replication of the fresh copy failed (the error is in this container's log); retrying"
+  elif [[ -f $DATADIR/$PENDING_MARKER ]] && ! finish_copy; then
+    report waiting "setting up replication of the fresh copy failed (the error is in this container's log); retrying"
   elif ! sync_credentials; then
     log "setting the account passwords from the Secret failed; retrying"
   elif ! upgrade_system_tables; then
