@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { KubeCluster } from "./harness/cluster";
-import { run, sleep, waitFor } from "./harness/process";
+import { sleep, waitFor } from "./harness/process";
 import { BackgroundWriter, createAppSchema, loadFiller, writeRows } from "./workload";
 
 export interface Scenario {
@@ -46,11 +46,35 @@ export async function replicaStatus(cluster: KubeCluster, ordinal: number): Prom
 
 export async function cloneBytes(cluster: KubeCluster, ordinal: number): Promise<number> {
     const pod = cluster.pods.get(ordinal);
-    if (!pod) {
+    return pod ? treeBytes(path.join(pod.volumeDir("data"), "clone.tmp")) : 0;
+}
+
+/**
+ * Apparent bytes of the files under `dir`, read in this process: no `du` spawned per sample, so a
+ * watcher samples a fast copy every few milliseconds even on a loaded machine. Files that vanish
+ * while it walks count as 0.
+ */
+function treeBytes(dir: string): number {
+    let entries: fs.Dirent[];
+    try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
         return 0;
     }
-    const du = await run("du", ["-sb", path.join(pod.volumeDir("data"), "clone.tmp")]);
-    return Number(du.stdout.split("\t")[0]) || 0;
+    let total = 0;
+    for (const e of entries) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) {
+            total += treeBytes(p);
+        } else {
+            try {
+                total += fs.lstatSync(p).size;
+            } catch {
+                // removed while walking
+            }
+        }
+    }
+    return total;
 }
 
 /** Largest size `clone.tmp` reaches during one uncut clone of a fresh pod: what 100% means. */
@@ -69,10 +93,17 @@ async function fullCloneBytes(cluster: KubeCluster, ordinal: number): Promise<nu
     return largest;
 }
 
-/** The copy's own last files are there (stream complete, not yet prepared or renamed into place). */
+/**
+ * The copy is whole but not yet in place: the stream's own last files are there (mariabackup), or
+ * the CLONE statement returned (its progress monitor logged the whole copy) and clone.tmp is not
+ * yet renamed.
+ */
 function copyLanded(cluster: KubeCluster, ordinal: number): boolean {
-    const dir = path.join(cluster.pod(ordinal).volumeDir("data"), "clone.tmp");
-    return ["xtrabackup_checkpoints", "mariadb_backup_checkpoints"].some((f) => fs.existsSync(path.join(dir, f)));
+    const pod = cluster.pod(ordinal);
+    const dir = path.join(pod.volumeDir("data"), "clone.tmp");
+    const attempt = (pod.initAttempts["clone-mysql"] ?? 1) - 1;
+    return ["xtrabackup_checkpoints", "mariadb_backup_checkpoints"].some((f) => fs.existsSync(path.join(dir, f))) ||
+        (fs.existsSync(dir) && /\(the whole copy/.test(log(cluster, ordinal, `clone-mysql-${attempt}`)));
 }
 
 /**
