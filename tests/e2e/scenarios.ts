@@ -309,8 +309,9 @@ export const scenarios: Scenario[] = [
         name: "7. scale 3 -> 5 while a write load runs on the primary",
         async run(cluster) {
             // four sessions: the primary commits concurrently, and the replicas (the new pods' donors)
-            // apply in parallel while they are copied
-            const writers = [0, 1, 2, 3].map((i) => new BackgroundWriter(cluster, `s7-${i}`));
+            // apply in parallel while they are copied; together about as fast as one session without a
+            // pause, so a loaded machine's replicas still catch up
+            const writers = [0, 1, 2, 3].map((i) => new BackgroundWriter(cluster, `s7-${i}`, 0.04));
             await sleep(2000);
             await cluster.scaleTo(5);
             await sleep(2000);

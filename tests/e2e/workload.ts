@@ -44,7 +44,8 @@ export class BackgroundWriter {
     private readonly child: ChildProcess;
     private readonly stopFile: string;
 
-    constructor(cluster: KubeCluster, tag: string) {
+    /** `pauseSeconds`: the pause after each acknowledged insert. */
+    constructor(cluster: KubeCluster, tag: string, pauseSeconds = 0.01) {
         const outDir = path.join(cluster.workDir, `background-${tag}`);
         fs.rmSync(outDir, { recursive: true, force: true });
         fs.mkdirSync(outDir);
@@ -53,7 +54,7 @@ export class BackgroundWriter {
         const quoted = [client, ...args].map((a) => `'${a}'`).join(" ");
         // one statement per row, each autocommitted and acknowledged before the next
         const loop = `i=0; while [ ! -e /out/stop ]; do
-            echo "INSERT INTO t (payload) VALUES ('${tag}-$i');"; i=$((i+1)); sleep 0.01; done | ${quoted}`;
+            echo "INSERT INTO t (payload) VALUES ('${tag}-$i');"; i=$((i+1)); sleep ${pauseSeconds}; done | ${quoted}`;
         this.child = startLogged(path.join(infraDir, "pod-exec.sh"), ["bash", "-c", loop],
             path.join(cluster.workDir, "logs", `writer-${tag}.log`), cluster.clientEnv([`${outDir}:/out:ro`]));
     }
