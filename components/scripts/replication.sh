@@ -58,7 +58,7 @@ backup_is_complete() { info_file "$1" checkpoints >/dev/null; }
 # positioning_sql METHOD DIR: where replication starts after a clone
 #   clone: GTID auto-position (the clone carries gtid_executed)
 #   stream, MariaDB, the donor a replica: the copy's own mysql.gtid_slave_pos, which the donor's
-#     applier wrote in the same InnoDB transaction as the data (copy_position_check checks the
+#     applier wrote in the same InnoDB transaction as the data (member.sh copy_slave_pos checks the
 #     engine). Not the backup's slave_info: it is read from SHOW SLAVE STATUS apart from the data's
 #     snapshot, and with parallel apply it was seen over a thousand transactions behind the data
 #     (the new replica then re-applied them and stopped on duplicate keys)

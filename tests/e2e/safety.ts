@@ -266,7 +266,8 @@ export const safety: Scenario[] = [
                         if (!ready.every(Boolean)) {
                             replicasOut++;
                         }
-                        await sleep(500);
+                        // often enough for a restart of a few seconds to give more than 5 samples
+                        await sleep(150);
                     }
                 })();
                 await cluster.restartPod(n, 300000);
