@@ -267,7 +267,7 @@ export const safety: Scenario[] = [
                             replicasOut++;
                         }
                         // often enough for a restart of a few seconds to give more than 5 samples
-                        await sleep(150);
+                        await sleep(100);
                     }
                 })();
                 await cluster.restartPod(n, 300000);
