@@ -39,6 +39,11 @@ export interface Flavor {
         readonly backup?: string;
         readonly stream?: string;
     };
+    /**
+     * Stream flavors: threads that read the donor's files (backup `--parallel`) and write the copy's
+     * (stream tool `--parallel`); unset: one each, and no flag (xbstream before 2.4.7 has none).
+     */
+    readonly copyThreads?: number;
     /** Account that copies data to a new replica, and exactly the privileges its method needs. */
     readonly backupAccount: { readonly user: string; readonly host: string; readonly grants: string };
     /** Server settings every pod of this flavor gets (after the common ones). */
@@ -182,6 +187,8 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp, generati
         backup: "mariadb-backup",
         stream: "mbstream",
     },
+    // with one thread each the unpacking was the stream's limit (bench:clone, README "Performance")
+    copyThreads: 2,
     // --slave-info on a primary needs SLAVE MONITOR as well, or the backup fails at its very end
     backupAccount: {
         user: "backup",

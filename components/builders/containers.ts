@@ -47,6 +47,7 @@ export function scriptEnv(config: ClusterConfig, credentialsDir: string = paths.
         CLUSTER_NAME: names.statefulSet,
         CONFIG_DIR: paths.configDir,
         CONF_FILE: paths.confFile,
+        COPY_THREADS: flavor.copyThreads === undefined ? undefined : String(flavor.copyThreads),
         DATADIR: paths.dataDir,
         DATA_ROOT: paths.dataRoot,
         DUAL_PASSWORDS: flavor.dualPasswords ? "1" : "0",

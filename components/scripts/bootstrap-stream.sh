@@ -58,7 +58,8 @@ unpack_backup() {
   [[ $header =~ ^SIZE\ ([0-9]+)$ ]] || { log "unexpected first line from the donor"; return 1; }
   STREAM_BYTES=${BASH_REMATCH[1]} progress_monitor "$1" stream_estimate &
   monitor=$!
-  "${STREAM_TOOL:?}" -x -C "$1" || status=$?
+  # COPY_THREADS: files written at once (the donor's backup reads as many at once)
+  "${STREAM_TOOL:?}" -x ${COPY_THREADS:+--parallel="$COPY_THREADS"} -C "$1" || status=$?
   stop_progress_monitor "$monitor"
   return "$status"
 }

@@ -42,5 +42,5 @@ trap 'rm -rf "$work"' EXIT
 printf 'SIZE %s\n' "$(du -sb --exclude='mysql-bin.*' --exclude='relay-bin.*' --exclude='ib_logfile*' "${DATADIR:?}" | cut -f1)"
 log "streaming a backup"
 "${BACKUP_TOOL:?}" --defaults-file="$RUN_DIR/backup.cnf" --backup --stream=xbstream --slave-info \
-  --datadir="$DATADIR" --target-dir="$work"
+  ${COPY_THREADS:+--parallel="$COPY_THREADS"} --datadir="$DATADIR" --target-dir="$work"
 log "backup sent"

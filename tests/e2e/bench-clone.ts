@@ -20,6 +20,11 @@
  * Knobs (environment): BENCH_ENGINES=mariadb,mysql  BENCH_SIZES_GB=1,4 (datasets, ascending; ~1 GB
  * per 4 x 1M sysbench rows)  BENCH_RUNS=3  BENCH_TABLES=4  BENCH_KEEP=1 (keep the work dirs of a
  * failed run). Needs root (pods are Linux namespaces, see infra/README.md).
+ *
+ * BENCH_LARGE_GB=20 runs the large-dataset check instead (not in CI; about 2.2 x that much free
+ * disk): the data is loaded in steps of 4 GB, each step's binary logs purged, then one new replica
+ * bootstraps with the component's default probes and timeouts; prints its phases, its copy rate
+ * and the progress lines it logged while copying.
  */
 import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
@@ -41,6 +46,9 @@ const sizesGb = (process.env.BENCH_SIZES_GB ?? "1,4").split(",").map((s) => Numb
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const tables = Number(process.env.BENCH_TABLES ?? 4);
 const keepOnFailure = process.env.BENCH_KEEP === "1";
+const largeGb = process.env.BENCH_LARGE_GB === undefined ? undefined : Number(process.env.BENCH_LARGE_GB);
+/** The large check loads this much per step, then purges the step's binary logs (they would double the disk it needs). */
+const largeStepGb = 4;
 const workRoot = "/tmp/mysql-cluster-e2e";
 const rawCopyPort = 4444;
 let kube: TestKube | undefined;
@@ -162,10 +170,22 @@ interface SizeResult {
     readonly dumpLoad?: { seconds: number; loadedBytes: number };
 }
 
+/** The large-dataset check (BENCH_LARGE_GB): one bootstrap with the default probes and timeouts. */
+interface LargeResult {
+    readonly sizeGb: number;
+    readonly datasetBytes: number;
+    readonly replicaBytes: number;
+    readonly loadSeconds: number;
+    readonly bootstrap: Bootstrap;
+    /** The clone container's progress lines, as logged. */
+    readonly progress: string[];
+}
+
 interface EngineResult {
     readonly engine: Engine;
     readonly version: string;
     readonly sizes: SizeResult[];
+    readonly large?: LargeResult;
 }
 
 /** The phases of a scale-up, each from one mark to the next (seconds since pod 1 started). */
@@ -327,6 +347,13 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
         "db-driver=mysql", `mysql-socket=${socket}`, "mysql-user=sbtest", `mysql-password=${sbPassword}`, "threads=2", "",
     ].join("\n"), { mode: 0o600 });
 
+    if (largeGb !== undefined) {
+        const large = await benchLarge(cluster, engine, sbConfig, benchDir, datadir0, datadir1, largeGb);
+        log(`${engine}: destroying the cluster`);
+        await cluster.destroy(true);
+        clusters.delete(cluster);
+        return { engine, version, sizes: [], large };
+    }
     const sizes: SizeResult[] = [];
     const dbs: string[] = [];
     let loaded = 0;
@@ -392,6 +419,70 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
     await cluster.destroy(true);
     clusters.delete(cluster);
     return { engine, version, sizes };
+}
+
+/**
+ * Loads SIZE GB in steps (each step's binary logs purged), then bootstraps pod 1 once with the
+ * component's default probes and timeouts, and keeps the progress lines its clone container logged.
+ */
+async function benchLarge(cluster: KubeCluster, engine: Engine, sbConfig: string, benchDir: string,
+    datadir0: string, datadir1: string, sizeGb: number): Promise<LargeResult> {
+    const dbs: string[] = [];
+    let loadSeconds = 0;
+    for (let loaded = 0; loaded < sizeGb; loaded += largeStepGb) {
+        const db = `sb${dbs.length + 1}`;
+        loadSeconds += await loadTo(cluster, engine, sbConfig, db, Math.min(largeStepGb, sizeGb - loaded), benchDir);
+        dbs.push(db);
+        await purgeBinlogs(cluster, engine);
+        log(`${engine}: ${Math.min(sizeGb, loaded + largeStepGb)} of ${sizeGb} GB loaded (${loadSeconds.toFixed(0)} s); ` +
+            `pod 0's datadir ${gb(await duBytes(datadir0))}; ${gb(freeBytes(benchDir))} free on the disk`);
+    }
+    const rows0 = await rowCounts(cluster, 0, dbs);
+    await runOk("sync", []);
+    const datasetBytes = await duBytes(datadir0);
+    phase = `${engine} ${sizeGb} GB clone`;
+    const bootstrap = await bootstrapOnce(cluster, engine, datadir0);
+    phase = undefined;
+    const progress = fs.readFileSync(cluster.pod(1).logFile("clone-mysql-0"), "utf8").split("\n")
+        .filter((line) => /copied \d+ MB/.test(line));
+    const rows1 = await rowCounts(cluster, 1, dbs);
+    if (rows1 !== rows0) {
+        throw new Error(`${engine}: the replica has ${rows1} rows in the sbtest1 tables, the primary ${rows0}`);
+    }
+    log(`${engine}: ~${sizeGb} GB: pod 1 Ready after ${s2(bootstrap.seconds)} s (${bootstrap.attempts} clone attempt(s)); ` +
+        `${timeline(bootstrap.marks)}; ${progress.length} progress lines`);
+    await cluster.deletePod(1);
+    await runOk("sync", []);
+    const replicaBytes = await duBytes(datadir1);
+    return { sizeGb, datasetBytes, replicaBytes, loadSeconds, bootstrap, progress };
+}
+
+/** Free bytes on the filesystem that holds DIR. */
+function freeBytes(dir: string): number {
+    const st = fs.statfsSync(dir);
+    return st.bavail * st.bsize;
+}
+
+function reportLarge(results: readonly EngineResult[]): void {
+    const larges = results.filter((r) => r.large !== undefined);
+    console.log(`\nLarge dataset: one new replica, the component's default probes and timeouts (seconds since pod 1 started).\n`);
+    console.log(table([
+        ["engine", "datadir", "load", "Ready", ...phases.map((p) => p.label), "moving data", "copy rate", "clone attempts", "progress lines"],
+        ...larges.map((r) => {
+            const z = r.large!;
+            const cell = (x: number | undefined) => (x === undefined ? "?" : s2(x));
+            const moving = copySeconds(r.engine, z.bootstrap.marks);
+            return [`${r.engine} ${r.version}`, gb(z.replicaBytes), `${z.loadSeconds.toFixed(0)}`, s2(z.bootstrap.seconds),
+                ...phases.map((p) => cell(phaseSeconds(z.bootstrap.marks, p.from, p.to))), cell(moving),
+                moving ? mbps(z.replicaBytes / moving) : "?", String(z.bootstrap.attempts), String(z.progress.length)];
+        }),
+    ]));
+    for (const r of larges) {
+        const lines = r.large!.progress;
+        console.log(`\n${r.engine}: the clone's progress lines (${lines.length}; first 3, middle, last 3):`);
+        const shown = lines.length <= 7 ? lines : [...lines.slice(0, 3), "...", lines[Math.floor(lines.length / 2)], "...", ...lines.slice(-3)];
+        shown.forEach((line) => console.log(`  ${line}`));
+    }
 }
 
 const timeline = (marks: readonly Mark[]) =>
@@ -481,6 +572,12 @@ const spread = (xs: readonly number[]) => `${s2(median(xs))} (${s2(Math.min(...x
 const fitCells = (f: Fit | undefined) => (f ? [`${s2(f.fixedSeconds)} s`, mbps(f.bytesPerSecond)] : ["?", "?"]);
 
 function report(results: readonly EngineResult[]): void {
+    if (largeGb !== undefined) {
+        reportLarge(results);
+        console.log(`Command: ${commandLine()}`);
+        console.log(`Total run time: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+        return;
+    }
     console.log(`\nSeconds, median (min-max) of ${runs} run(s); every source evicted from the page cache first ` +
         "(cp -a warm excepted); datadir = du -sb of the clone (no binary logs).\n");
     console.log(table([
@@ -550,9 +647,19 @@ async function main(): Promise<void> {
     }
     const unknown = engines.filter((e) => e !== "mariadb" && e !== "mysql");
     const ascending = sizesGb.every((x, i) => x > 0 && (i === 0 || x > sizesGb[i - 1]));
-    if (unknown.length > 0 || !ascending || !(Number.isInteger(runs) && runs > 0) || !(Number.isInteger(tables) && tables > 0)) {
+    const largeOk = largeGb === undefined || (Number.isInteger(largeGb) && largeGb > 0);
+    if (unknown.length > 0 || !ascending || !(Number.isInteger(runs) && runs > 0) || !(Number.isInteger(tables) && tables > 0) || !largeOk) {
         throw new Error(`bad knobs: BENCH_ENGINES=${engines.join(",")} (mariadb, mysql), BENCH_SIZES_GB=${sizesGb.join(",")} ` +
-            `(ascending positive numbers), BENCH_RUNS=${runs}, BENCH_TABLES=${tables} (positive integers)`);
+            `(ascending positive numbers), BENCH_RUNS=${runs}, BENCH_TABLES=${tables}, BENCH_LARGE_GB=${largeGb ?? ""} (positive integers)`);
+    }
+    if (largeGb !== undefined) {
+        // pod 0's data, one step's binary logs and the copy, with some room to spare
+        fs.mkdirSync(workRoot, { recursive: true });
+        const need = (2 * largeGb + largeStepGb) * 1.1e9 + 2e9;
+        if (freeBytes(workRoot) < need) {
+            throw new Error(`BENCH_LARGE_GB=${largeGb} needs about ${gb(need)} free under ${workRoot}; ` +
+                `${gb(freeBytes(workRoot))} is free: free some space or choose a smaller BENCH_LARGE_GB`);
+        }
     }
     await ensureSysbench(log);
     const versions = await ensureImages(log);

@@ -96,6 +96,9 @@ describe("MySqlCluster children", () => {
         assert.equal(env.BOOTSTRAP_METHOD, "stream");
         assert.equal(env.BACKUP_TOOL, "mariadb-backup");
         assert.equal(env.STREAM_TOOL, "mbstream");
+        // two threads read the donor's files and two write the copy's (the sidecar's env is the same)
+        assert.equal(env.COPY_THREADS, "2");
+        assert.equal(envOf(c.backup).COPY_THREADS, "2");
         assert.equal(env.MYSQLD, "mariadbd");
         assert.equal(env.REPLICATION_SYNTAX, "master");
         assert.equal(c.mysql.image, "mariadb:10.11");
@@ -130,6 +133,8 @@ describe("MySqlCluster children", () => {
         assert.equal(c.backup.image, "gcr.io/google-samples/xtrabackup:1.0");
         assert.equal(envOf(c.backup).BACKUP_TOOL, "xtrabackup");
         assert.equal(envOf(c.backup).REPLICATION_SYNTAX, "master");
+        // the sample image's xbstream may predate --parallel: no COPY_THREADS, no flag
+        assert.equal(envOf(c.backup).COPY_THREADS, undefined);
     });
 
     it("MariaDB 11.8 is a flavor of its own: its image, the same scripts, and 11.x's utf8mb4 collation (10.11 keeps general_ci)", async () => {

@@ -455,6 +455,26 @@ describe("the backup sidecar's handler (send-backup.sh)", () => {
         assert.doesNotMatch(r.stderr, /streaming a backup/);
     });
 
+    it("reads COPY_THREADS files at once when the flavor sets it, and passes no --parallel flag otherwise (xbstream before 2.4.7)", () => {
+        const argvOf = (copyThreads: string | undefined) => {
+            const creds = fs.mkdtempSync(path.join(os.tmpdir(), "creds-"));
+            fs.writeFileSync(path.join(creds, "backup-password"), "s3cret");
+            const run = fs.mkdtempSync(path.join(os.tmpdir(), "run-"));
+            // the backup tool's place: prints the arguments it was given, one per line
+            const tool = path.join(run, "backup-tool");
+            fs.writeFileSync(tool, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n", { mode: 0o755 });
+            const r = spawnSync("bash", [path.join(scriptsDir, "send-backup.sh")], {
+                input: "s3cret\n", encoding: "utf8",
+                env: { PATH: process.env.PATH, CREDENTIALS_DIR: creds, RUN_DIR: run, BACKUP_TOOL: tool, DATADIR: run, BACKUP_USER: "b",
+                    SOCKET: "/x", TMPDIR: run, ...(copyThreads === undefined ? {} : { COPY_THREADS: copyThreads }) },
+            });
+            assert.equal(r.status, 0, r.stderr);
+            return r.stdout.split("\n").slice(1).filter(Boolean);
+        };
+        assert.ok(argvOf("2").includes("--parallel=2"), argvOf("2").join(" "));
+        assert.ok(!argvOf(undefined).some((a) => a.startsWith("--parallel")), argvOf(undefined).join(" "));
+    });
+
     it("still refuses a wrong secret before sending a byte", () => {
         const r = handler("not-the-secret\n");
         assert.notEqual(r.status, 0);
