@@ -36,11 +36,10 @@ restore_upgrade_info() {
       [[ $content =~ ^[0-9]+\.[0-9]+\.[0-9]+[A-Za-z0-9._+~-]*$ ]]; then
       contents+=("$content")
     else
-      log "the donor did not say how far its system tables are upgraded: the upgrade step will run in full"
-      return 0
+      break
     fi
   done <<<"$2"
-  if [[ $line != END || ${#files[@]} -eq 0 ]]; then
+  if [[ $line != END || ${#files[@]} -eq 0 || ${#contents[@]} -ne ${#files[@]} ]]; then
     log "the donor did not say how far its system tables are upgraded: the upgrade step will run in full"
     return 0
   fi

@@ -75,19 +75,6 @@ copy_slave_pos() {
   sql "$cnf" -e 'SELECT @@GLOBAL.gtid_slave_pos'
 }
 
-# seeded_primary_sql METHOD DIR [COPY_POS]: pod 0 copied from a replica forgets the donor's
-# replication settings; MariaDB's binary log, which the copy lacks, continues the donor's GTID
-# state: the newest of its info files and the copy's own gtid_slave_pos (COPY_POS), per origin
-seeded_primary_sql() {
-  local state
-  printf '%s;\n%s;\n' "$STOP_REPLICA" "$RESET_REPLICA"
-  [[ ${ENGINE:?} == mariadb ]] || return 0
-  state=$({ cat "$2"/*_binlog_info "$2"/*_slave_info 2>/dev/null; printf '%s\n' "${3:-}"; } | grep -oE '[0-9]+-[0-9]+-[0-9]+' | paste -sd, -) || true
-  state=$(gtid_normal "$state" | awk '{ printf "%s%s-%s", (NR > 1 ? "," : ""), $1, $3 }')
-  # (gtid_slave_pos stays: the donor's, consistent with this state under gtid_strict_mode)
-  printf "RESET MASTER;\nSET GLOBAL gtid_binlog_state = '%s';\n" "$state"
-}
-
 # peers_facts: "ORDINAL<TAB>FACTS" for every other pod; FACTS "-" when it does not answer
 peers_facts() {
   local n count

@@ -68,19 +68,35 @@ positioning_sql() {
   local method=$1 dir=$2 info said
   if [[ $method == clone ]]; then
     printf '%s %s_AUTO_POSITION=1;\n' "$CHANGE_SOURCE" "$SOURCE_OPT"
-  elif info=$(info_file "$dir" slave_info) && [[ ${ENGINE:?} == mariadb ]]; then
-    said=$(slave_info_sql "$info") || return 1
-    log "position from the copy's mysql.gtid_slave_pos (the donor was a replica; ${info##*/}, not used, said: ${said//$'\n'/ })"
-    printf '%s MASTER_USE_GTID = slave_pos;\n' "$CHANGE_SOURCE"
   elif info=$(info_file "$dir" slave_info); then
-    log "position from ${info##*/} (the donor was a replica)"
-    slave_info_sql "$info"
+    if [[ ${ENGINE:?} == mariadb ]]; then
+      said=$(slave_info_sql "$info") || return 1
+      log "position from the copy's mysql.gtid_slave_pos (the donor was a replica; ${info##*/}, not used, said: ${said//$'\n'/ })"
+      printf '%s MASTER_USE_GTID = slave_pos;\n' "$CHANGE_SOURCE"
+    else
+      log "position from ${info##*/} (the donor was a replica)"
+      slave_info_sql "$info"
+    fi
   elif info=$(info_file "$dir" binlog_info); then
     log "position from ${info##*/} (the donor was the primary)"
     binlog_info_sql "$info"
   else
     die "no binlog_info or slave_info in $dir: cannot tell where replication starts"
   fi
+}
+
+# seeded_primary_sql METHOD DIR [COPY_POS]: pod 0 copied from a replica forgets the donor's
+# replication settings; MariaDB's binary log, which the copy lacks, continues the donor's GTID
+# state: the newest of its info files and the copy's own gtid_slave_pos (COPY_POS), per origin
+seeded_primary_sql() {
+  local state
+  replication_words
+  printf '%s;\n%s;\n' "$STOP_REPLICA" "$RESET_REPLICA"
+  [[ ${ENGINE:?} == mariadb ]] || return 0
+  state=$({ cat "$2"/*_binlog_info "$2"/*_slave_info 2>/dev/null; printf '%s\n' "${3:-}"; } | grep -oE '[0-9]+-[0-9]+-[0-9]+' | paste -sd, -) || true
+  state=$(gtid_normal "$state" | awk '{ printf "%s%s-%s", (NR > 1 ? "," : ""), $1, $3 }')
+  # (gtid_slave_pos stays: the donor's, consistent with this state under gtid_strict_mode)
+  printf "RESET MASTER;\nSET GLOBAL gtid_binlog_state = '%s';\n" "$state"
 }
 
 # slave_info_sql FILE: the donor replica's own statements, one per line (two in GTID form:

@@ -163,6 +163,23 @@ describe("backup info parsing (replication.sh on fixture files)", () => {
         assert.equal(r.stdout, "CHANGE REPLICATION SOURCE TO SOURCE_AUTO_POSITION=1;\n");
     });
 
+    it("seeded_primary_sql: a re-seeded MariaDB pod 0 continues the newest GTID per origin of its info files and the copy's own position", () => {
+        const dir = backupDir({ xtrabackup_binlog_info: "binlog-3-field", xtrabackup_slave_info: "slave-info-2-statements" });
+        // the copy's own gtid_slave_pos is ahead of both files (the backup's slave_info lags the data)
+        const r = runScriptFunctions(`seeded_primary_sql stream ${dir} '0-101-60,1-102-4'`, mariadb);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "STOP SLAVE;\nRESET SLAVE ALL;\nRESET MASTER;\nSET GLOBAL gtid_binlog_state = '0-101-60,1-102-4';\n");
+        // without the copy's position, the files' newest
+        const files = runScriptFunctions(`seeded_primary_sql stream ${dir}`, mariadb);
+        assert.equal(files.stdout, "STOP SLAVE;\nRESET SLAVE ALL;\nRESET MASTER;\nSET GLOBAL gtid_binlog_state = '0-101-57';\n");
+    });
+
+    it("seeded_primary_sql: a re-seeded MySQL pod 0 only forgets the donor's replication settings (the clone carries gtid_executed)", () => {
+        const r = runScriptFunctions("seeded_primary_sql clone /nonexistent", mysql84);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "STOP REPLICA;\nRESET REPLICA ALL;\n");
+    });
+
     it("a backup counts as complete only with its checkpoints file", () => {
         const empty = backupDir({});
         const complete = backupDir({ xtrabackup_checkpoints: "binlog-2-field" });
