@@ -29,6 +29,8 @@ export const serverIdBase = 100;
 export const transferIdleTimeoutSeconds = 600;
 const probePeriodSeconds = 10;
 const startupProbePeriodSeconds = 1;
+const readinessPeriodSeconds = 2;
+const readinessFailureThreshold = 3;
 
 /** Non-secret parameters of every script, sorted by name; `credentialsDir`: where this container sees the Secret. */
 export function scriptEnv(config: ClusterConfig, credentialsDir: string = paths.credentialsDir): EnvVar[] {
@@ -174,7 +176,10 @@ export function mysqlContainer(config: ClusterConfig): Container {
         startupProbe: execProbe("probe-alive.sh", Math.ceil(config.startupTimeoutSeconds / startupProbePeriodSeconds),
             startupProbePeriodSeconds),
         livenessProbe: execProbe("probe-alive.sh", 3),
-        readinessProbe: execProbe("probe-ready.sh", 2, 5),
+        // the kubelet runs it once as the startup probe passes, which on a new replica is before the
+        // member agent's first verdict; the next run comes a period later: 2 s keeps that wait short,
+        // and a replica that stops replicating leaves the read Service within 3 periods
+        readinessProbe: execProbe("probe-ready.sh", readinessFailureThreshold, readinessPeriodSeconds),
         lifecycle: { preStop: { exec: { command: scriptCommand(paths.configDir, "pre-stop.sh") } } },
     };
 }

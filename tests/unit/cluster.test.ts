@@ -226,6 +226,9 @@ describe("MySqlCluster children", () => {
         const { statefulSet } = await render("db", { startupTimeoutSeconds: 7200 });
         const mysql = containersByName(statefulSet).mysql;
         assert.deepEqual(mysql.readinessProbe.exec.command, ["bash", "/opt/mysql-cluster/probe-ready.sh"]);
+        // the kubelet's next readiness run after the startup probe passes is a period away: a short one
+        assert.equal(mysql.readinessProbe.periodSeconds, 2);
+        assert.equal(mysql.readinessProbe.failureThreshold, 3);
         assert.deepEqual(mysql.livenessProbe.exec.command, ["bash", "/opt/mysql-cluster/probe-alive.sh"]);
         assert.deepEqual(mysql.startupProbe.exec.command, ["bash", "/opt/mysql-cluster/probe-alive.sh"]);
         assert.equal(mysql.startupProbe.periodSeconds * mysql.startupProbe.failureThreshold, 7200);

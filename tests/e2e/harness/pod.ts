@@ -43,7 +43,8 @@ export interface ContainerRun {
 /** Kubelet timings, shortened where the suite would otherwise only wait (see EMULATION.md). */
 const initBackoffMs = (attempt: number) => Math.min(1000 * 2 ** attempt, 8000);
 const restartBackoffMs = 1000;
-const fastProbeMs = 1000;
+/** How often the probe loop looks at a container: probes themselves run at their registered periods. */
+const probeTickMs = 100;
 
 export class Pod {
     readonly name: string;
@@ -177,51 +178,75 @@ export class Pod {
         return code;
     }
 
+    /**
+     * The kubelet's probe timing (pkg/kubelet/prober): the startup probe every its period until it
+     * passes; then the readiness probe at once (the pod sync that the startup result triggers runs
+     * it for a started container that is not ready, prober_manager.go UpdatePodStatus) and every
+     * its period from there; a readiness result that changes triggers a sync, and a container that
+     * is then not ready is probed again at once. Liveness every its period after startup.
+     */
     private async probeLoop(c: ContainerTemplate): Promise<void> {
         let restartsSeen = -1;
         let startedAt = 0;
         let startupPassed = false;
+        let nextStartup = 0;
+        let nextReadiness = Infinity;
         let readinessFailures = 0;
         let livenessFailures = 0;
         let lastLiveness = 0;
         while (!this.stopping) {
-            await sleep(fastProbeMs);
+            await sleep(probeTickMs);
             if (this.restarts[c.name] !== restartsSeen) { // a new container instance: probes start over
                 restartsSeen = this.restarts[c.name];
                 startupPassed = false;
                 startedAt = Date.now();
+                nextStartup = startedAt;
+                nextReadiness = Infinity;
+                readinessFailures = 0;
                 this.containerReady[c.name] = false;
             }
             if (this.runs[c.name]?.finishedAt !== undefined) { // exited, waiting for its restart
                 this.containerReady[c.name] = false;
                 continue;
             }
-            if (!startupPassed && c.startupProbe) {
-                startupPassed = await this.probe(c, c.startupProbe);
-                if (!startupPassed) {
-                    if (Date.now() - startedAt > budgetMs(c.startupProbe)) {
-                        this.host.log(`${this.name}: startup probe failed for too long; restarting ${c.name}`);
-                        this.killContainer(c.name, "SIGKILL");
+            if (!startupPassed) {
+                if (c.startupProbe) {
+                    if (Date.now() < nextStartup) {
+                        continue;
                     }
-                    continue;
+                    nextStartup = Date.now() + c.startupProbe.periodSeconds * 1000;
+                    startupPassed = await this.probe(c, c.startupProbe);
+                    if (!startupPassed) {
+                        if (Date.now() - startedAt > budgetMs(c.startupProbe)) {
+                            this.host.log(`${this.name}: startup probe failed for too long; restarting ${c.name}`);
+                            this.killContainer(c.name, "SIGKILL");
+                        }
+                        continue;
+                    }
+                } else {
+                    startupPassed = true;
                 }
-                // passed: the readiness probe runs at once, as the kubelet triggers it when a container
-                // is started but not yet ready (prober_manager.go, UpdatePodStatus)
+                lastLiveness = Date.now();
+                nextReadiness = Date.now(); // the sync after the startup result: readiness runs at once
             }
             if (!c.readinessProbe) {
                 this.containerReady[c.name] = true;
-            }
-            if (c.readinessProbe) {
+            } else if (Date.now() >= nextReadiness) {
+                nextReadiness = Date.now() + c.readinessProbe.periodSeconds * 1000;
                 const ok = await this.probe(c, c.readinessProbe);
                 if (this.restarts[c.name] !== restartsSeen || this.runs[c.name]?.finishedAt !== undefined) {
                     // the instance probed exited meanwhile: its result says nothing of the next one
                     continue;
                 }
                 readinessFailures = ok ? 0 : readinessFailures + 1;
+                const wasReady = this.containerReady[c.name];
                 if (ok) {
                     this.containerReady[c.name] = true;
                 } else if (readinessFailures >= c.readinessProbe.failureThreshold) {
                     this.containerReady[c.name] = false;
+                    if (wasReady) { // the change syncs the pod, which probes a not-ready container at once
+                        nextReadiness = Date.now();
+                    }
                 }
             }
             if (c.livenessProbe && Date.now() - lastLiveness >= c.livenessProbe.periodSeconds * 1000) {
