@@ -308,6 +308,14 @@ async function rowCounts(cluster: KubeCluster, ordinal: number, dbs: readonly st
     return counts.join(",");
 }
 
+/** Pod 1's sbtest1 row counts must equal pod 0's (ROWS0, from rowCounts). */
+async function checkReplicaRows(cluster: KubeCluster, engine: Engine, dbs: readonly string[], rows0: string): Promise<void> {
+    const rows1 = await rowCounts(cluster, 1, dbs);
+    if (rows1 !== rows0) {
+        throw new Error(`${engine}: the replica has ${rows1} rows in the sbtest1 tables, the primary ${rows0}`);
+    }
+}
+
 async function bench(engine: Engine, version: string, images: Awaited<ReturnType<typeof imageResolver>>): Promise<EngineResult> {
     const workDir = path.join(workRoot, `bench-${engine}`);
     const secret = () => crypto.randomBytes(12).toString("hex");
@@ -374,10 +382,7 @@ async function bench(engine: Engine, version: string, images: Awaited<ReturnType
             phase = `${engine} ${sizeGb} GB clone`;
             const b = await bootstrapOnce(cluster, engine, datadir0);
             phase = undefined;
-            const rows1 = await rowCounts(cluster, 1, dbs);
-            if (rows1 !== rows0) {
-                throw new Error(`${engine}: the replica has ${rows1} rows in the sbtest1 tables, the primary ${rows0}`);
-            }
+            await checkReplicaRows(cluster, engine, dbs, rows0);
             log(`${engine}: ~${sizeGb} GB run ${r}/${runs}: pod 1 Ready after ${s2(b.seconds)} s (${b.attempts} clone attempt(s), ` +
                 `donor ${pct(b.donorCachedBytes, datasetBytes)} cached at start); ${timeline(b.marks)}`);
             bootstraps.push(b);
@@ -445,10 +450,7 @@ async function benchLarge(cluster: KubeCluster, engine: Engine, sbConfig: string
     phase = undefined;
     const progress = fs.readFileSync(cluster.pod(1).logFile("clone-mysql-0"), "utf8").split("\n")
         .filter((line) => /copied \d+ MB/.test(line));
-    const rows1 = await rowCounts(cluster, 1, dbs);
-    if (rows1 !== rows0) {
-        throw new Error(`${engine}: the replica has ${rows1} rows in the sbtest1 tables, the primary ${rows0}`);
-    }
+    await checkReplicaRows(cluster, engine, dbs, rows0);
     log(`${engine}: ~${sizeGb} GB: pod 1 Ready after ${s2(bootstrap.seconds)} s (${bootstrap.attempts} clone attempt(s)); ` +
         `${timeline(bootstrap.marks)}; ${progress.length} progress lines`);
     await cluster.deletePod(1);
@@ -574,8 +576,7 @@ const fitCells = (f: Fit | undefined) => (f ? [`${s2(f.fixedSeconds)} s`, mbps(f
 function report(results: readonly EngineResult[]): void {
     if (largeGb !== undefined) {
         reportLarge(results);
-        console.log(`Command: ${commandLine()}`);
-        console.log(`Total run time: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+        reportFooter();
         return;
     }
     console.log(`\nSeconds, median (min-max) of ${runs} run(s); every source evicted from the page cache first ` +
@@ -632,6 +633,11 @@ function report(results: readonly EngineResult[]): void {
     }
     console.log("\nours = pod 1 started -> Ready; raw net copy = tar -c | socat -b 65536 from the client pod's network namespace " +
         "to pod 0's, tar -x there (no sync); cp -a = same filesystem (no sync).");
+    reportFooter();
+}
+
+/** What every report ends with: the machine, other activity, the command and the run time. */
+function reportFooter(): void {
     console.log(`All pods share this machine's ${os.cpus().length} cores and one disk; nothing is asserted on timing.`);
     console.log(foreignActivity.size === 0
         ? "No other emulated cluster was running during the measurements."

@@ -1,8 +1,7 @@
 /**
  * Benchmark (not a test): replica lag under a write load, per engine, with the shipped defaults
  * side by side with one apply thread (MySQL: 4 workers vs 1; MariaDB: 4 optimistic threads vs 1).
- * A 3-pod
- * cluster of the component; sysbench oltp_write_only with 4 threads on the primary for
+ * A 3-pod cluster of the component; sysbench oltp_write_only with 4 threads on the primary for
  * BENCH_SECONDS; a heartbeat row written on the primary every 250 ms and read on each replica
  * every second gives each replica's lag (pt-heartbeat's method: one clock, exact to the
  * heartbeat's period). Prints p50, p95, max, the trend (least-squares slope of lag over the run)
