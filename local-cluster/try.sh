@@ -12,6 +12,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 [[ $(id -u) == 0 ]] || die "needs root (the local cluster runs pods as namespaces)"
 cd "$repo_root"
+# the project's Node.js (22, from the npm registry, cached by version) for npm, ts-node and pulumi
+node_bin=$(tools/node.sh)
+export PATH="$node_bin:$PATH"
 [[ -d node_modules ]] || { log "installing the stack's packages (npm ci)"; npm ci --no-audit --no-fund; }
 
 log "building or reusing the real tools (tools/build-real.sh)"

@@ -1,7 +1,7 @@
 /**
  * A small Kubernetes API client: kubeconfig (client certificate or token), JSON requests,
  * and watches. Written here instead of using @kubernetes/client-node, whose 1.x and 2.x
- * releases are ESM-only (this repo runs CommonJS under ts-node on Node 20).
+ * releases are ESM-only (this repo runs CommonJS under ts-node).
  */
 import * as fs from "fs";
 import * as https from "https";
