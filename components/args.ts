@@ -18,9 +18,9 @@ export type PodAntiAffinity = (typeof PodAntiAffinity)[keyof typeof PodAntiAffin
 
 /** CPU and memory for one container, as Kubernetes quantities (e.g. "500m", "1Gi"). */
 export interface ComputeResources {
-    /** @default "500m" for the server, "100m" for the backup sidecar */
+    /** CPU, e.g. "500m" (half a core). @default "500m" for the server, "100m" for the sidecars */
     readonly cpu?: pulumi.Input<string>;
-    /** @default "1Gi" for the server, "256Mi" for the backup sidecar */
+    /** Memory, e.g. "1Gi". @default "1Gi" for the server, "256Mi" for the sidecars */
     readonly memory?: pulumi.Input<string>;
 }
 
@@ -34,33 +34,33 @@ export interface ResourceRequirements {
 
 /** A toleration, as in a pod spec. */
 export interface Toleration {
-    /** @default undefined (matches every key, with operator "Exists") */
+    /** Taint key to match. @default undefined (matches every key, with operator "Exists") */
     readonly key?: string;
-    /** @default "Equal" */
+    /** "Exists" matches any value of the key; "Equal" matches `value`. @default "Equal" */
     readonly operator?: TolerationOperator;
-    /** @default undefined */
+    /** Taint value to match (with "Equal"). @default undefined */
     readonly value?: string;
-    /** @default undefined (every effect) */
+    /** Taint effect to match. @default undefined (every effect) */
     readonly effect?: TaintEffect;
-    /** @default undefined (tolerate forever) */
+    /** How long a pod stays bound to a node after a "NoExecute" taint appears. @default undefined (tolerate forever) */
     readonly tolerationSeconds?: number;
 }
 
 /** A topology spread constraint over this cluster's pods (the label selector is added). */
 export interface TopologySpreadConstraint {
-    /** @default 1 */
+    /** Largest allowed difference in the number of this cluster's pods between two domains. @default 1 */
     readonly maxSkew?: number;
-    /** e.g. "topology.kubernetes.io/zone". */
+    /** Node label whose values are the domains, e.g. "topology.kubernetes.io/zone". */
     readonly topologyKey: string;
-    /** @default "ScheduleAnyway" */
+    /** What the scheduler does when the constraint cannot be met. @default "ScheduleAnyway" */
     readonly whenUnsatisfiable?: WhenUnsatisfiable;
 }
 
 /** Pods allowed to reach the client port: labels of their namespace and/or of the pods. */
 export interface ClientSelector {
-    /** @default undefined (the cluster's own namespace) */
+    /** Labels of the namespaces whose pods may connect. @default undefined (the cluster's own namespace) */
     readonly namespaceLabels?: Readonly<Record<string, string>>;
-    /** @default undefined (every pod of the selected namespaces) */
+    /** Labels of the pods that may connect. @default undefined (every pod of the selected namespaces) */
     readonly podLabels?: Readonly<Record<string, string>>;
 }
 
@@ -89,7 +89,7 @@ export interface MetricsOptions {
      * @default "prom/mysqld-exporter:v0.16.0"
      */
     readonly image?: string;
-    /** Port of the metrics endpoint (`/metrics`), on every pod and on the headless Service. @default 9104 */
+    /** Port of the metrics endpoint (`/metrics`), on every pod and on the headless Service; must differ from `port` and `backupPort`. @default 9104 */
     readonly port?: number;
     /** Resources of the exporter container. @default requests cpu "50m", memory "64Mi"; no limits */
     readonly resources?: ResourceRequirements;
@@ -128,9 +128,9 @@ export type ServerSettingValue = string;
  * an Output resolves otherwise (the update then fails with the field named).
  */
 export interface MySqlClusterArgs {
-    /** Number of pods: pod 0 is the primary, the others read replicas. @default 3 */
+    /** Number of pods: pod 0 is the primary, the others read replicas. An integer >= 1. @default 3 */
     readonly replicas?: number;
-    /** Namespace of every object (must already exist; e.g. a Namespace's `metadata.name`). @default "default" */
+    /** Namespace of every object (must already exist; e.g. a Namespace's `metadata.name`). A DNS-1123 label. @default "default" */
     readonly namespace?: pulumi.Input<string>;
     /** Database engine: "mysql" or "mariadb". @default "mysql" */
     readonly engine?: Engine;
@@ -141,7 +141,7 @@ export interface MySqlClusterArgs {
      * @default "8.4" for mysql, "10.11" for mariadb
      */
     readonly version?: string;
-    /** Server image. @default "mysql:<version>" or "mariadb:<version>" */
+    /** Server image (it also runs the `init-mysql` init container). @default "mysql:<version>" or "mariadb:<version>" */
     readonly image?: pulumi.Input<string>;
     /**
      * Image of clone-mysql and the backup sidecar. Only MySQL 5.7 needs a separate one
@@ -163,26 +163,37 @@ export interface MySqlClusterArgs {
      * @default "2Gi"
      */
     readonly tmpSize?: string;
-    /** Resources of the server container (and the init containers). @default requests cpu "500m", memory "1Gi"; no limits */
+    /**
+     * Resources of the server container (and the init containers). A limit below its request is refused.
+     * @default requests cpu "500m", memory "1Gi"; no limits
+     */
     readonly resources?: pulumi.Input<ResourceRequirements>;
-    /** Resources of the backup sidecar (stream flavors). @default requests cpu "100m", memory "256Mi"; no limits */
+    /** Resources of the `member` sidecar and of the backup sidecar (stream flavors). @default requests cpu "100m", memory "256Mi"; no limits */
     readonly sidecarResources?: pulumi.Input<ResourceRequirements>;
-    /** Root password (root@localhost only). @default generated, 32 characters, kept in state as a secret */
+    /** Root password (`root@localhost` only; there is no `root@'%'`). @default generated, 32 alphanumerics, kept in state as a secret */
     readonly rootPassword?: pulumi.Input<string>;
-    /** Password of the replication account. @default generated */
+    /**
+     * Password of the replication account `repl@'%'` (REPLICATION SLAVE only). At most 32 characters
+     * on MySQL (its replication limit; checked when the value is known).
+     * @default generated
+     */
     readonly replicationPassword?: pulumi.Input<string>;
     /** Password of the clone/backup account, also the secret that opens the backup stream. @default generated */
     readonly backupPassword?: pulumi.Input<string>;
     /**
      * Use this existing Secret instead of creating one. It must hold the keys `root-password`,
      * `replication-password` and `backup-password` (and `user-password` when `user` is set).
-     * Conflicts with the password args.
+     * Conflicts with the password args. The component never reads it, so the same program may
+     * create it (pass its `metadata.name`: the pods wait for it); a missing key is named in the pods'
+     * logs. Changing its values rotates the passwords like any change of the Secret.
      * @default undefined (a Secret `<name>-credentials` is created)
      */
     readonly existingSecretName?: pulumi.Input<string>;
     /**
-     * Extra server settings under `[mysqld]`, e.g. `{ max_connections: 500 }`. Settings the
-     * component manages (server-id, datadir, log-bin, read_only, ...) are refused.
+     * Extra server settings under `[mysqld]`, e.g. `{ max_connections: "500" }`: strings, as in an
+     * option file (JavaScript callers may pass numbers and booleans; `true` is `ON`). Settings the
+     * component manages (server-id, datadir, socket, port, log-bin, relay-log, read_only,
+     * super_read_only, gtid_mode, ...) are refused.
      * @default {}
      */
     readonly extraConfig?: Readonly<Record<string, ServerSettingValue>>;
@@ -190,28 +201,40 @@ export interface MySqlClusterArgs {
     readonly port?: number;
     /** Port on which stream flavors serve backups to new replicas. @default 3307 */
     readonly backupPort?: number;
-    /** A replica lagging more than this leaves the read Service. @default 30 */
+    /**
+     * A replica lagging more than this leaves the read Service. The same bound holds while the
+     * primary restarts or is unreachable: a replica whose I/O thread reconnects keeps serving reads
+     * for at most this long since it last received, then leaves.
+     * @default 30
+     */
     readonly maxReplicaLagSeconds?: number;
-    /** Time a server may take to start (crash recovery of a large datadir) before it is restarted. @default 3600 */
+    /**
+     * Time a server may take to start (first init, crash recovery of a large datadir) before the
+     * kubelet restarts it; sizes the startup probe. A pod still copying its data counts as alive:
+     * no probe cuts a copy short. At least 60.
+     * @default 3600
+     */
     readonly startupTimeoutSeconds?: number;
     /**
      * How long pod 0, restarting with data, waits for peers that do not answer before it takes
      * writes. Peers that answer are always compared first: pod 0 never takes writes while a peer of
      * its cluster holds transactions it lacks. Lower it for faster restarts while a replica's node is
-     * down; raise it where a replica may come back with newer data than the primary.
+     * down; raise it where a replica may come back with newer data than the primary. At least 0.
      * @default 30
      */
     readonly primaryPeerWaitSeconds?: number;
     /**
      * How long `pulumi up` waits for the StatefulSet's rollout (every pod Ready, e.g. after a
      * scale-up whose new pods copy a large data directory) before it fails the update. The
-     * provider's own default is 10 minutes, too short for a large clone.
+     * provider's own default is 10 minutes, too short for a large clone: allow roughly size / 100 MB/s
+     * plus a few minutes. 1 to 10080.
      * @default 60
      */
     readonly awaitTimeoutMinutes?: number;
     /**
-     * Do not wait for the StatefulSet's rollout at all: `pulumi up` ends once the objects are
-     * applied (watch the pods yourself). For very large copies, or CI previews against real clusters.
+     * Do not wait for the StatefulSet's rollout at all (annotation `pulumi.com/skipAwait`): `pulumi up`
+     * ends once the objects are applied; watch `kubectl rollout status statefulset/<name>` yourself.
+     * For very large copies, or CI previews against real clusters.
      * @default false
      */
     readonly skipAwait?: boolean;
@@ -229,25 +252,25 @@ export interface MySqlClusterArgs {
     readonly priorityClassName?: string;
     /**
      * Who may connect to the client port, besides the cluster's own pods (a NetworkPolicy).
-     * The backup port only ever admits the cluster's own pods.
+     * `[]` admits only the cluster's own pods. The backup port only ever admits the cluster's own pods.
      * @default undefined (every pod in the cluster may connect to the client port)
      */
     readonly allowedClients?: ClientSelector[];
     /** Application database created on the first start of the primary. @default undefined (none) */
     readonly database?: string;
-    /** Application account (`'<user>'@'%'`, ALL on `database`), created with the database. @default undefined (none) */
+    /** Application account (`'<user>'@'%'`, ALL on `database`), created with the database (needs `database`). @default undefined (none) */
     readonly user?: string;
-    /** Password of `user`. @default generated when `user` is set */
+    /** Password of `user` (Secret key `user-password`). @default generated when `user` is set */
     readonly userPassword?: pulumi.Input<string>;
     /**
      * Serve TLS with this certificate; replicas (and CLONE) then connect to their source over
-     * TLS and verify its certificate against `ca.crt`.
+     * TLS and verify its certificate against `ca.crt` (see docs/tls.md).
      * @default undefined (no TLS configured)
      */
     readonly tls?: TlsOptions;
     /**
      * Export Prometheus metrics from every pod (an exporter sidecar, a `metrics` port on the headless
-     * Service), optionally with a ServiceMonitor and alert rules.
+     * Service), optionally with a ServiceMonitor and alert rules (see docs/metrics.md).
      * @default undefined (no exporter)
      */
     readonly metrics?: MetricsOptions;
