@@ -187,7 +187,7 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp, generati
         backup: "mariadb-backup",
         stream: "mbstream",
     },
-    // with one thread each the unpacking was the stream's limit (bench:clone, README "Performance")
+    // with one thread each the unpacking was the stream's limit (bench:clone, docs/benchmarks.md)
     copyThreads: 2,
     // --slave-info on a primary needs SLAVE MONITOR as well, or the backup fails at its very end
     backupAccount: {

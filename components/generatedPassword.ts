@@ -1,7 +1,7 @@
 /**
  * A password generated once and kept in Pulumi state as a secret: the same on every update, new
  * only when the resource is replaced. A dynamic resource, so stacks need no provider plugin
- * besides Kubernetes (README, Dependencies).
+ * besides Kubernetes (docs/design.md, "Dependencies").
  */
 import * as pulumi from "@pulumi/pulumi";
 

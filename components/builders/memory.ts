@@ -9,7 +9,7 @@ import { parseQuantity } from "../quantity";
 const MiB = 2 ** 20;
 
 /**
- * The ratios, documented in the README: the buffer pool gets what is left after a reserve for
+ * The ratios (docs/operations.md, "Memory"): the buffer pool gets what is left after a reserve for
  * everything else the server allocates (connections' buffers, performance_schema, the log
  * buffer, InnoDB's own overhead) of 30% of the memory, at least 512 MiB; never below the
  * engines' 128 MiB default, and in whole 128 MiB chunks (MySQL rounds a size up to its chunk).
