@@ -135,7 +135,7 @@ export interface MySqlClusterArgs {
     /** Database engine: "mysql" or "mariadb". @default "mysql" */
     readonly engine?: Engine;
     /**
-     * Engine version: mysql "8.4", "9.x" or "5.7" (end-of-life); mariadb "10.11", "11.4" or
+     * Engine version: mysql "8.4" or "9.x" (5.7 is refused: end-of-life, no GTIDs); mariadb "10.11", "11.4" or
      * "11.8" (LTS); a patch level ("8.4.3") pins the default image tag. A newer version rolls the
      * pods (replicas first); an older major.minor is refused.
      * @default "8.4" for mysql, "10.11" for mariadb
@@ -144,8 +144,8 @@ export interface MySqlClusterArgs {
     /** Server image (it also runs the `init-mysql` init container). @default "mysql:<version>" or "mariadb:<version>" */
     readonly image?: pulumi.Input<string>;
     /**
-     * Image of clone-mysql and the backup sidecar. Only MySQL 5.7 needs a separate one
-     * (xtrabackup 2.4 with ncat). @default the server image; "gcr.io/google-samples/xtrabackup:1.0" for 5.7
+     * Image of clone-mysql and the backup sidecar. No supported flavor needs a separate one.
+     * @default the server image
      */
     readonly backupImage?: pulumi.Input<string>;
     /**

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ClientSelector, ComputeResources, MySqlClusterArgs, ResolvedArgs, ResourceRequirements, Toleration, TopologySpreadConstraint } from "./args";
-import { defaultVersions, Engine, findFlavor, Flavor, supportedVersions } from "./flavors";
+import { defaultVersions, Engine, findFlavor, Flavor, removedVersions, supportedVersions } from "./flavors";
 import { managedLabelKeys } from "./names";
 import { parseQuantity } from "./quantity";
 
@@ -155,15 +155,19 @@ export function resolveConfig(name: string, args: ResolvedArgs): ClusterConfig {
 
     const version = engineOk ? args.version ?? defaultVersions[engine] : "";
     const flavor = engineOk && typeof version === "string" ? findFlavor(engine, version) : undefined;
-    if (engineOk && !flavor) {
+    const removed = removedVersions.find((r) => r.engine === engine && typeof version === "string" && r.pattern.test(version));
+    if (engineOk && !flavor && removed) {
+        problems.push(`version ${JSON.stringify(version)}: ${removed.why}`);
+    } else if (engineOk && !flavor) {
         problems.push(`version ${JSON.stringify(version)} is not supported for engine "${engine}"; ` +
             `use one of: ${supportedVersions(engine)}`);
     }
 
     const image = args.image ?? (flavor ? flavor.defaultImage(version) : "");
     const backupImage = args.backupImage ?? flavor?.defaultBackupImage ?? image;
-    checkImage("image", image, check);
-    checkImage("backupImage", backupImage, check);
+    // without a flavor there is no default image to check; the version's own error says what to do
+    if (flavor || args.image !== undefined) checkImage("image", image, check);
+    if (flavor || args.backupImage !== undefined || args.image !== undefined) checkImage("backupImage", backupImage, check);
 
     const storageSize = args.storageSize ?? defaults.storageSize;
     const storageBytes = typeof storageSize === "string" ? parseQuantity(storageSize) : undefined;

@@ -1,6 +1,6 @@
 /**
- * Engine flavors as data: everything that differs between MySQL 8.4/9.x, MariaDB and MySQL 5.7
- * lives in this table, so builders and scripts carry no per-engine branches of their own.
+ * Engine flavors as data: everything that differs between MySQL 8.4/9.x and MariaDB lives in
+ * this table, so builders and scripts carry no per-engine branches of their own.
  */
 
 /** Database engine. */
@@ -21,7 +21,7 @@ export interface Flavor {
     readonly versionPattern: RegExp;
     /** Image for the server (and, unless `backupImage` is set, every other container). */
     readonly defaultImage: (version: string) => string;
-    /** Separate image for clone-mysql and the backup sidecar (MySQL 5.7 + xtrabackup 2.4). */
+    /** Separate image for clone-mysql and the backup sidecar (none of the supported flavors needs one). */
     readonly defaultBackupImage?: string;
     readonly bootstrap: BootstrapMethod;
     /** `source`: CHANGE REPLICATION SOURCE / START REPLICA; `master`: CHANGE MASTER / SLAVE. */
@@ -44,6 +44,11 @@ export interface Flavor {
      * (stream tool `--parallel`); unset: one each, and no flag (xbstream before 2.4.7 has none).
      */
     readonly copyThreads?: number;
+    /**
+     * The privilege that lets the replication account read a peer's replication status (what it
+     * retrieved but has not applied counts in every decision): SHOW REPLICA / SLAVE STATUS.
+     */
+    readonly replicaMonitorGrant: string;
     /** Account that copies data to a new replica, and exactly the privileges its method needs. */
     readonly backupAccount: { readonly user: string; readonly host: string; readonly grants: string };
     /** Server settings every pod of this flavor gets (after the common ones). */
@@ -114,6 +119,7 @@ const mysqlModern = (key: string, versions: string, versionPattern: RegExp): Fla
     replicationSyntax: "source",
     initMethod: "mysqld",
     binaries: { server: "mysqld", client: "mysql", tzinfoToSql: "mysql_tzinfo_to_sql" },
+    replicaMonitorGrant: "REPLICATION CLIENT",
     backupAccount: { user: "clone", host: "%", grants: "BACKUP_ADMIN" },
     serverSettings: [
         ["gtid_mode", "ON"],
@@ -190,6 +196,7 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp, generati
     // with one thread each the unpacking was the stream's limit (bench:clone, docs/benchmarks.md)
     copyThreads: 2,
     // --slave-info on a primary needs SLAVE MONITOR as well, or the backup fails at its very end
+    replicaMonitorGrant: "SLAVE MONITOR",
     backupAccount: {
         user: "backup",
         host: "localhost",
@@ -237,52 +244,6 @@ const mariadb = (key: string, versions: string, versionPattern: RegExp, generati
 export const flavors: readonly Flavor[] = [
     mysqlModern("mysql-8.4", "8.4", /^8\.4(\.\d+)?$/),
     mysqlModern("mysql-9", "9.x", /^9\.\d+(\.\d+)?$/),
-    {
-        key: "mysql-5.7",
-        engine: "mysql",
-        versions: "5.7 (end-of-life; the original design)",
-        versionPattern: /^5\.7(\.\d+)?$/,
-        defaultImage: (version) => `mysql:${version}`,
-        defaultBackupImage: "gcr.io/google-samples/xtrabackup:1.0",
-        bootstrap: "stream",
-        replicationSyntax: "master",
-        initMethod: "mysqld",
-        binaries: {
-            server: "mysqld",
-            client: "mysql",
-            tzinfoToSql: "mysql_tzinfo_to_sql",
-            backup: "xtrabackup",
-            stream: "xbstream",
-        },
-        backupAccount: {
-            user: "backup",
-            host: "localhost",
-            grants: "RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT",
-        },
-        serverSettings: [
-            ["binlog_format", "ROW"],
-            ["log_slave_updates", "ON"],
-            ["slave_net_timeout", "10"],
-            ["expire_logs_days", "7"],
-            ["secure-file-priv", "NULL"],
-            ["skip_slave_start", "ON"],
-            ["plugin-load-add", "auth_socket.so"],
-        ],
-        replicaSettings: [
-            ["read_only", "ON"],
-            ["super_read_only", "ON"],
-        ],
-        mysqlUid: 999,
-        dualPasswords: false,
-        defaultCollation: "utf8mb4_general_ci",
-        // the xtrabackup 2.4 sample image is not known to work read-only
-        readOnlyRootFilesystem: false,
-        backupInfoPrefix: "xtrabackup",
-        plaintextRefusal: "insecure-transport",
-        metricsGrants: "PROCESS, REPLICATION CLIENT",
-        replicaMetrics: slaveColumnMetrics,
-        memoryCaches: [],
-    },
     mariadb("mariadb-10.11", "10.11", /^10\.11(\.\d+)?$/, mariadb10),
     mariadb("mariadb-11.4", "11.4", /^11\.4(\.\d+)?$/, mariadb11),
     mariadb("mariadb-11.8", "11.8 (LTS)", /^11\.8(\.\d+)?$/, mariadb11),
@@ -290,6 +251,21 @@ export const flavors: readonly Flavor[] = [
 
 /** Version used when the `version` arg is not set. */
 export const defaultVersions: Readonly<Record<Engine, string>> = { mysql: "8.4", mariadb: "10.11" };
+
+/**
+ * Versions that were supported once and are refused now, with why and what to do instead: MySQL
+ * 5.7 ran without GTIDs, so every data-safety decision (which copy is the most advanced, what a
+ * replica lacks) was blind on it; it is end-of-life (October 2023) and no binaries run here.
+ */
+export const removedVersions: ReadonlyArray<{ readonly engine: Engine; readonly pattern: RegExp; readonly why: string }> = [
+    {
+        engine: "mysql",
+        pattern: /^5\.7(\.\d+)?$/,
+        why: "MySQL 5.7 is no longer supported: it is end-of-life and ran without GTIDs, so the component " +
+            "could not check which copy holds which transactions. Use version \"8.4\" or \"9.7\" (move the data " +
+            "with a logical dump, or replicate into a new 8.4 cluster)",
+    },
+];
 
 /** The flavor for an engine and version, or undefined when the pair is not supported. */
 export function findFlavor(engine: Engine, version: string): Flavor | undefined {

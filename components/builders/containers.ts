@@ -66,6 +66,7 @@ export function scriptEnv(config: ClusterConfig, credentialsDir: string = paths.
         MYSQL_PORT: String(config.port),
         NAMESPACE: config.namespace,
         PRIMARY_PEER_WAIT_SECONDS: String(config.primaryPeerWaitSeconds),
+        REPLICA_MONITOR_GRANT: flavor.replicaMonitorGrant,
         REPLICATION_SYNTAX: flavor.replicationSyntax,
         REPLICATION_USER: replicationUser,
         RUN_DIR: paths.runDir,

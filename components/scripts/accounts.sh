@@ -55,5 +55,7 @@ credentials_sql() {
   if [[ -n $app ]]; then
     printf "ALTER USER IF EXISTS %s@'%%' IDENTIFIED BY %s%s;\n" "$(sql_string "$APP_USER")" "$(sql_string "$app")" "$retain"
   fi
+  # peers read each other's replication status (what a replica retrieved counts, rule 10)
+  printf "GRANT %s ON *.* TO %s@'%%';\n" "${REPLICA_MONITOR_GRANT:?}" "$(sql_string "$REPLICATION_USER")"
   [[ $ENGINE != mysql ]] || printf 'SET GLOBAL super_read_only = @ro;\n'
 }

@@ -17,8 +17,12 @@ clone_from_peer() {
     log "the stream from $host ended before the backup finished"
     return 1
   fi
-  "${BACKUP_TOOL:?}" --prepare --target-dir="$target" ||
-    { log "prepare of the backup from $host failed"; return 1; }
+  # prepare works on the copy in place (no bytes to count): it beats while it runs
+  local beating
+  while sleep 2; do heartbeat; done &
+  beating=$!
+  "${BACKUP_TOOL:?}" --prepare --target-dir="$target" || { kill "$beating"; log "prepare of the backup from $host failed"; return 1; }
+  kill "$beating"
   restore_upgrade_info "$target" "$upgraded"
 }
 
@@ -56,7 +60,18 @@ unpack_backup() {
   local header monitor status=0
   IFS= read -r header || { log "the donor sent nothing"; return 1; }
   [[ $header =~ ^SIZE\ ([0-9]+)$ ]] || { log "unexpected first line from the donor"; return 1; }
-  STREAM_BYTES=${BASH_REMATCH[1]} progress_monitor "$1" stream_estimate &
+  # a copy never fills the volume: refused before a byte is written, with the figures
+  local size=${BASH_REMATCH[1]} need free
+  need=$((size + size / 10))
+  free=$(df -B1 --output=avail "$1" 2>/dev/null | tail -n1 | tr -d ' ') || free=''
+  if ! [[ $free =~ ^[0-9]+$ ]]; then
+    log "REFUSED: the free space of the volume could not be read"
+    return 1
+  elif ((need > free)); then
+    log "REFUSED: the copy needs about $((need / 1000000)) MB, the volume has $((free / 1000000)) MB free: free set-aside copies or grow the volume"
+    return 1
+  fi
+  STREAM_BYTES=$size progress_monitor "$1" stream_estimate &
   monitor=$!
   # COPY_THREADS: files written at once (the donor's backup reads as many at once)
   "${STREAM_TOOL:?}" -x ${COPY_THREADS:+--parallel="$COPY_THREADS"} -C "$1" || status=$?

@@ -55,14 +55,15 @@ copy_from() {
   log "clone from $host complete"
 }
 
-# seed_primary: pod 0 asks every peer; a verdict per round, said once until it changes
+# seed_primary: pod 0 asks every peer; a verdict per round, said once until it changes. Every copy
+# counts: pod 0's own volume may hold copies set aside too
 seed_primary() {
-  local peers='' n verdict count
-  count=$(expected_members)
-  for ((n = 1; n < count; n++)); do
-    peers+="$n"$'\t'"$(peer_facts "$n" || printf -- -)"$'\n'
-  done
-  verdict=$(decide_seed "$peers")
+  local peers n verdict
+  if ! peers=$(peer_lines 2>"$RUN_DIR/peers.err"); then
+    say "wait $(<"$RUN_DIR/peers.err")"
+    return 1
+  fi
+  verdict=$(decide_seed "$(aside_on_volume)" "$peers")
   case $verdict in
     init*) initialize_primary && return 0 ;;
     reseed*) read -r _ n _ <<<"$verdict"; say "- re-seeding from pod $n: ${verdict#reseed "$n" }"; copy_from "$n" && return 0 ;;
@@ -71,12 +72,14 @@ seed_primary() {
   return 1
 }
 
-# clone_replica: the primary's cluster decides what counts as a donor: same identity, and
-# nothing the primary lacks; nearest pod first (pod N-1 ... pod 0) to spread the load
+# clone_replica: the primary's cluster decides what counts as a donor: same identity, nothing the
+# primary lacks, no errant transactions of its own (never a donor); nearest pod first (pod N-1 ...
+# pod 0) to spread the load. A pod 0 whose answer does not parse is not a source.
 clone_replica() {
-  local source donor facts
-  if ! source=$(peer_facts 0) || ! has_data "$source"; then
-    say "wait pod 0 has no data yet or does not answer"
+  local source donor facts problem
+  if ! source=$(peer_facts 0 2>"$RUN_DIR/peers.err") || ! has_data "$source"; then
+    problem=$(<"$RUN_DIR/peers.err")
+    say "wait pod 0 has no data yet or does not answer${problem:+ ($problem)}"
     [[ -n ${SETUP_SERVER_PID:-} ]] || start_empty_member || stop_setup_server
     return 1
   fi
@@ -86,9 +89,13 @@ clone_replica() {
       # the donor first, then the source again: a later snapshot of the source holds all an earlier
       # one of a replica had (the other order mistakes its newest transactions for errant ones)
       if ! facts=$(peer_facts "$donor") || ! source=$(peer_facts 0); then continue; fi
+      if [[ -n $(own_extra "$facts" "$source" || echo unreadable) ]]; then
+        log "pod $donor holds transactions of its own (errant) or sets that do not parse: never a donor"
+        continue
+      fi
     fi
     [[ $(fact 1 "$facts") == "$(fact 1 "$source")" ]] || continue
-    gtid_subset "$(fact 3 "$facts")" "$(fact 3 "$source")" || continue
+    gtid_subset "$(holds "$facts")" "$(holds "$source")" || continue
     # a donor is a pod that can serve a copy now, not only one whose server answers
     if ! peer_serves "$(peer_host "$donor")"; then
       log "pod $donor answers but cannot serve a copy now (its backup listener is not up, or it streams one): not a donor this round"
@@ -110,6 +117,7 @@ say() {
 }
 
 # 3. decide again every few seconds until the volume holds data; no timeout: waiting is safe
-until { if ((ordinal == 0)); then seed_primary; else clone_replica; fi; }; do
+# each round beats: waiting for a peer is safe, and no probe restarts a pod for it (rule 8)
+until { heartbeat; if ((ordinal == 0)); then seed_primary; else clone_replica; fi; }; do
   sleep "${MEMBER_POLL_SECONDS:-2}"
 done

@@ -28,7 +28,8 @@ gtid_normal() {
           continue
         }
         m = split(items[i], parts, ":")
-        if (parts[1] !~ /^[0-9A-Fa-f-]{36}$/ || m < 2) fail("not a MySQL GTID set element \"" items[i] "\"")
+        # no {n} interval here: mawk, the default awk of Debian and of the MariaDB image, has none
+        if (length(parts[1]) != 36 || parts[1] !~ /^[0-9A-Fa-f-]+$/ || m < 2) fail("not a MySQL GTID set element \"" items[i] "\"")
         origin = tolower(parts[1])
         for (j = 2; j <= m; j++) {
           if (parts[j] ~ /^[0-9]+(-[0-9]+)?$/) {

@@ -92,14 +92,14 @@ users_sql() {
 
 # replication_user_sql: the account replicas connect with (and peers ask each other's facts with)
 replication_user_sql() {
-  printf "CREATE USER %s@'%%' IDENTIFIED BY %s;\nGRANT REPLICATION SLAVE ON *.* TO %s@'%%';\n" \
+  printf "CREATE USER %s@'%%' IDENTIFIED BY %s;\nGRANT REPLICATION SLAVE, %s ON *.* TO %s@'%%';\n" \
     "$(sql_string "${REPLICATION_USER:?}")" "$(sql_string "$(credential replication-password)")" \
-    "$(sql_string "$REPLICATION_USER")"
+    "${REPLICA_MONITOR_GRANT:?}" "$(sql_string "$REPLICATION_USER")"
 }
 
 # start_empty_member: while an empty pod waits, a throw-away server answers peers' fact queries
-# with the EMPTY identity, so an empty pod 0 can tell "every pod is empty" from "not answering".
-# Sets SETUP_SERVER_PID.
+# with the EMPTY identity, so an empty pod 0 can tell "every pod is empty" from "not answering",
+# and with the copies set aside on this volume, which still count (rule 9). Sets SETUP_SERVER_PID.
 start_empty_member() {
   local cnf
   SETUP_NETWORKING=1 start_scratch_server "${DATA_ROOT:?}/empty-member" "$RUN_DIR/empty-member.sock" \
@@ -109,6 +109,7 @@ start_empty_member() {
     printf 'SET SESSION sql_log_bin = 0;\n'
     replication_user_sql
     identity_sql "$EMPTY_IDENTITY"
+    aside_rows_sql "$(aside_on_volume)"
   } | sql "$cnf" || return 1
   rm -f "$cnf"
   log "answering peers as an empty member while waiting"

@@ -6,6 +6,12 @@
 readonly PENDING_MARKER=mysql-cluster-replication.pending
 # shellcheck disable=SC2034 # read by the scripts that source this file
 readonly SET_ASIDE_MARKER=mysql-cluster-set-aside.requested
+# shellcheck disable=SC2034 # read by the scripts that source this file
+readonly SET_ASIDE_FACTS=mysql-cluster-set-aside.facts
+# shellcheck disable=SC2034 # read by the scripts that source this file
+readonly HALTED_MARKER=mysql-cluster.halted
+# shellcheck disable=SC2034 # read by the scripts that source this file
+readonly UNHEARD_MARKER=mysql-cluster.unheard
 
 # log MESSAGE: to stderr, with a UTC time in milliseconds (a bootstrap's phases are read from these lines)
 log() { printf '%s [%s] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "${0##*/}" "$*" >&2; }
@@ -182,9 +188,12 @@ sha256_of() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 # and, when the caller stops it (stop_progress_monitor) once the copy ended, one last line with the
 # whole copy's size, time and average rate, so even a copy shorter than the interval is reported.
 progress_monitor() {
-  local dir=$1 total_of=$2 every=${PROGRESS_INTERVAL_SECONDS:-2} started last=0 last_at now sleeper=''
+  local dir=$1 total_of=$2 every=${PROGRESS_INTERVAL_SECONDS:-2} started last=0 last_at now sleeper='' bytes seen
   started=$(now_us)
   last_at=$started
+  # what DIR held before (an empty directory's own size): not progress
+  seen=$(du -sb "$dir" 2>/dev/null | cut -f1) || seen=0
+  [[ $seen =~ ^[0-9]+$ ]] || seen=0
   trap 'kill "$sleeper" 2>/dev/null; copy_progress "$dir" "$total_of" 0 "$started" "the whole copy, $(seconds_since "$started") s" >/dev/null; exit 0' TERM
   while :; do
     # a background sleep and wait: TERM interrupts the wait at once (a foreground sleep would delay it)
@@ -192,10 +201,16 @@ progress_monitor() {
     sleeper=$!
     wait "$sleeper" || true
     now=$(now_us)
-    last=$(copy_progress "$dir" "$total_of" "$last" "$last_at" "")
-    last_at=$now
+    bytes=$(copy_progress "$dir" "$total_of" "$last" "$last_at" "")
+    # only bytes that arrived count as progress: a stalled copy stops beating
+    if ((bytes > seen)); then heartbeat; seen=$bytes; fi
+    last=$bytes last_at=$now
   done
 }
+
+# heartbeat: a copy (or a wait for one) is still moving: probe-alive.sh counts a starting pod as
+# alive while this is fresh, so liveness follows a copy's progress, not a fixed budget
+heartbeat() { date +%s >"${RUN_DIR:?}/copy-heartbeat.tmp" && mv -f "$RUN_DIR/copy-heartbeat.tmp" "$RUN_DIR/copy-heartbeat"; }
 
 # seconds_since START_US: the time since START_US (now_us), in seconds with one decimal
 seconds_since() {
@@ -235,6 +250,14 @@ set_aside() {
   mv "${DATADIR:?}" "$dest"
   printf 'set aside %s by %s\nreason: %s\nkeep it, inspect it (start a server on a copy), or delete it to free the space\n' \
     "$when" "$POD_NAME" "$1" >"$dest.txt"
+  # its identity, origin and transactions ("?" when they were not recorded): it still counts (rule 9)
+  if [[ -s $DATA_ROOT/$SET_ASIDE_FACTS ]]; then
+    mv -f "$DATA_ROOT/$SET_ASIDE_FACTS" "$dest.facts"
+  else
+    printf '?\t?\t?\n' >"$dest.facts"
+  fi
+  # a halt or an unheard peer belonged to the copy just set aside
+  rm -f "$DATA_ROOT/$HALTED_MARKER" "$DATA_ROOT/$UNHEARD_MARKER"
   sync
   log "SET ASIDE the data directory as $dest: $1"
 }

@@ -31,12 +31,40 @@ report() {
   log "$1: $2"
 }
 
-# request_set_aside REASON: run-mysql.sh sets the copy aside at the server's next start
+# request_set_aside REASON FACTS: run-mysql.sh sets the copy aside at the server's next start; the
+# copy's identity, origin and transactions are recorded beside it, so it still counts (rule 9)
 request_set_aside() {
-  printf '%s\n' "$1" >"${DATA_ROOT:?}/$SET_ASIDE_MARKER"
+  printf '%s\t%s\t%s\n' "$(fact 1 "$2")" "$(fact 2 "$2")" "$(holds "$2")" >"${DATA_ROOT:?}/$SET_ASIDE_FACTS"
+  printf '%s\n' "$1" >"$DATA_ROOT/$SET_ASIDE_MARKER"
   sync
   report halted "setting this copy aside and restarting: $1"
   sql "$cnf" -e 'SHUTDOWN' || log "SHUTDOWN failed; the marker is applied at the next start"
+}
+
+# halt REASON: a data reason stops this member until a fresh check passes (rule 12); the marker
+# lives on the volume, so neither a restart of this agent nor of pod 0 resumes it
+halt() {
+  printf '%s\n' "$1" >"${DATA_ROOT:?}/$HALTED_MARKER.tmp" && mv -f "$DATA_ROOT/$HALTED_MARKER.tmp" "$DATA_ROOT/$HALTED_MARKER"
+  report halted "$1 (docs/operations.md: failure recovery)"
+}
+
+halted_reason() { [[ -f ${DATA_ROOT:?}/$HALTED_MARKER ]] && cat "$DATA_ROOT/$HALTED_MARKER"; }
+
+# space_for_copy: a re-clone keeps this copy aside, so the volume must hold another of its size;
+# prints the refusal with the figures when it cannot
+space_for_copy() {
+  local size free
+  size=$(du -sb --exclude='*-bin.[0-9]*' --exclude='relay-bin*' "$DATADIR" 2>/dev/null | cut -f1) || size=''
+  free=$(df -B1 --output=avail "$DATA_ROOT" 2>/dev/null | tail -n1 | tr -d ' ') || free=''
+  if ! [[ $size =~ ^[0-9]+$ && $free =~ ^[0-9]+$ ]]; then
+    printf 'the size of this copy or the free space of the volume could not be read\n'
+    return 1
+  fi
+  if ((size + size / 10 > free)); then
+    printf 'a new copy needs about %d MB beside this one (kept aside), the volume has %d MB free: free set-aside copies under %s/set-aside or grow the volume\n' \
+      "$(((size + size / 10) / 1000000))" "$((free / 1000000))" "$DATA_ROOT"
+    return 1
+  fi
 }
 
 # finish_copy: a fresh copy carries a marker naming how it was made; removed only after the SQL
@@ -75,71 +103,167 @@ copy_slave_pos() {
   sql "$cnf" -e 'SELECT @@GLOBAL.gtid_slave_pos'
 }
 
-# peers_facts: "ORDINAL<TAB>FACTS" for every other pod; FACTS "-" when it does not answer
-peers_facts() {
-  local n count
-  count=$(expected_members)
-  for ((n = 1; n < count; n++)); do
-    printf '%s\t%s\n' "$n" "$(peer_facts "$n" || printf -- -)"
+# read_facts: this server's facts into $facts, or a wait with the reason
+read_facts() {
+  facts=$(local_facts "$cnf" 2>"$RUN_DIR/facts.err") && return 0
+  report waiting "this server's facts could not be read: $(head -c 300 "$RUN_DIR/facts.err")"
+  return 1
+}
+
+# step_down WHY: a primary that must not take writes any more (rule 11)
+step_down() {
+  if [[ ${ENGINE:?} == mysql ]]; then
+    sql "$cnf" -e 'SET GLOBAL super_read_only = ON' || return 1
+  else
+    sql "$cnf" -e 'SET GLOBAL read_only = ON' || return 1
+  fi
+  halt "stepped down: $1"
+}
+
+# unheard: the pods a primary promoted without hearing; each is checked once it answers (rule 11)
+unheard_file() { printf '%s\n' "${DATA_ROOT:?}/$UNHEARD_MARKER"; }
+
+# recheck_unheard: while taking writes, each pod that did not answer before the promotion is asked
+# again; one that holds transactions of this cluster this primary lacks makes it step down
+recheck_unheard() {
+  local left='' n line peer rest
+  [[ -s $(unheard_file) ]] || return 0
+  for n in $(<"$(unheard_file)"); do
+    line=$(peer_line "$n" 2>/dev/null)
+    peer=${line#*$'\t'}
+    if [[ $peer == - || $peer == "$UNKNOWN" ]]; then left+=" $n"; continue; fi
+    if has_data "$peer" && [[ $(fact 1 "$peer") == "$(fact 1 "$facts")" ]]; then
+      if ! rest=$(foreign_extra "$peer" "$facts"); then left+=" $n"; continue; fi
+      if [[ -n $rest ]]; then
+        step_down "pod $n, which did not answer before this pod took writes, holds transactions it lacks ($(gtid_text <<<"$rest")): both copies are kept; an operator must choose"
+        return 0
+      fi
+    fi
+    log "pod $n answered after the promotion and holds nothing this primary lacks"
   done
+  printf '%s\n' "${left# }" >"$(unheard_file)"
 }
 
 primary_round() {
-  local facts peers verdict missing
-  if [[ $(sql "$cnf" -e 'SELECT @@GLOBAL.read_only') == 0 ]]; then
-    report primary "taking writes"
+  local peers verdict missing uptime read_only reason
+  reason=$(halted_reason) && { report halted "$reason (docs/operations.md: failure recovery)"; return 0; }
+  read_facts || return 0
+  read_only=$(fact 5 "$facts")
+  if [[ $read_only == 0 ]]; then
+    recheck_unheard
+    [[ -n $(halted_reason) ]] || report primary "taking writes"
     return 0
   fi
-  facts=$(local_facts "$cnf")
-  peers=$(peers_facts)
-  verdict=$(decide_primary "$facts" "$(grep -v $'\t-$' <<<"$peers" || true)")
+  if ! peers=$(peer_lines 2>"$RUN_DIR/peers.err"); then
+    report waiting "$(<"$RUN_DIR/peers.err")"
+    return 0
+  fi
+  verdict=$(decide_primary "$facts" "$peers")
   case $verdict in
-    set-aside*) request_set_aside "${verdict#* }" ;;
-    halt*) report halted "${verdict#* } (README: failure recovery)" ;;
+    set-aside*) request_set_aside "${verdict#* }" "$facts" ;;
+    halt*) halt "${verdict#* }" ;;
+    wait*) report waiting "${verdict#* }" ;;
     promote)
       missing=$(awk -F'\t' '$2 == "-" { printf " %s", $1 }' <<<"$peers")
-      if [[ -n $missing ]] && (($(server_uptime) < ${PRIMARY_PEER_WAIT_SECONDS:?})); then
-        report waiting "pods$missing have not answered; taking writes once they do, or after ${PRIMARY_PEER_WAIT_SECONDS} s"
-        return 0
+      if [[ -n $missing ]]; then
+        uptime=$(server_uptime)
+        if ! [[ $uptime =~ ^[0-9]+$ ]]; then
+          report waiting "pods$missing have not answered and the server's uptime could not be read ('$uptime')"
+          return 0
+        fi
+        if ((uptime < ${PRIMARY_PEER_WAIT_SECONDS:?})); then
+          report waiting "pods$missing have not answered; taking writes once they do, or after ${PRIMARY_PEER_WAIT_SECONDS} s"
+          return 0
+        fi
       fi
+      printf '%s\n' "${missing# }" >"$(unheard_file)"
       sql "$cnf" <<<"$STOP_REPLICA; $RESET_REPLICA; SET GLOBAL read_only = OFF;" || return 1
-      report primary "taking writes${missing:+ (pods$missing did not answer)}"
+      report primary "taking writes${missing:+ (pods$missing did not answer; each is checked when it does)}"
       ;;
+    *) report waiting "no verdict ('$verdict')" ;;
   esac
 }
 
+# stop_receiver: the I/O thread stops while pod 0 is away or unreadable, so a source that comes
+# back is checked before this replica takes any of its events (rule 12); the applier goes on
+stop_receiver() {
+  [[ -z $status || $(status_field "$status" '(Slave|Replica)_IO_Running') == No ]] && return 0
+  sql "$cnf" -e "$STOP_REPLICA IO_THREAD" && log "stopped the replication receiver: $1"
+}
+
+# restart_threads: both replication threads run again after a passed check; says which was
+# stopped and with what error, so a thread someone stopped is never restarted silently
+restart_threads() {
+  local io sql_running
+  io=$(status_field "$status" '(Slave|Replica)_IO_Running') sql_running=$(status_field "$status" '(Slave|Replica)_SQL_Running')
+  log "starting replication (receiver ${io:-not set up}, applier ${sql_running:-not set up}$(thread_errors "$status"))"
+  start_replica
+}
+
 replica_round() {
-  local facts source status errno verdict
+  local source status errno verdict reason problem
   # this copy first, then the source: a later snapshot of the source holds everything an earlier
   # one of a replica had (the other order reads transactions applied in between as missing on it)
-  facts=$(local_facts "$cnf")
-  status=$(replica_status "$cnf")
+  read_facts || return 0
+  status=$(replica_status "$cnf") || { report waiting "SHOW REPLICA STATUS failed on this server"; return 0; }
   # when the I/O thread last ran: readiness keeps a replica in the read Service through a short
   # outage of the source (probe-ready.sh, at most MAX_REPLICA_LAG_SECONDS)
   [[ -z $status || $(status_field "$status" '(Slave|Replica)_IO_Running') != Yes ]] || date +%s >"$RUN_DIR/io-running-at"
-  if ! source=$(peer_facts 0); then
-    if [[ -f $state_file && $(cut -f1 "$state_file") == replicating ]]; then
-      report replicating "pod 0 does not answer; serving reads while this copy is at most ${MAX_REPLICA_LAG_SECONDS:?} s behind"
+  reason=$(halted_reason) || reason=''
+  source=$(peer_facts 0 2>"$RUN_DIR/peers.err") || {
+    case $? in
+      1) problem="pod 0 does not answer" ;;
+      *) problem="pod 0's answer does not parse: $(head -c 300 "$RUN_DIR/peers.err")" ;;
+    esac
+    stop_receiver "$problem; it is checked again before replication goes on" || return 1
+    if [[ -n $reason ]]; then
+      report halted "$reason (docs/operations.md: failure recovery)"
+    elif [[ -f $state_file && $(cut -f1 "$state_file") == replicating ]]; then
+      report replicating "$problem; serving reads while this copy is at most ${MAX_REPLICA_LAG_SECONDS:?} s behind"
     else
-      report waiting "pod 0 does not answer; replication retries by itself"
+      report waiting "$problem; replication resumes once it answers and passes the checks"
     fi
-    # the IO thread retries by itself; one that gave up (MySQL's retry count) is started again
-    [[ -z $status || $(status_field "$status" '(Slave|Replica)_IO_Running') != No ]] || start_replica
     return 0
-  fi
+  }
   errno=$(status_field "$status" 'Last_IO_Errno')
-  verdict=$(decide_replica "$facts" "$source" "${errno:-0}")
+  verdict=$(decide_replica "$facts" "$source" "${errno:-0}" "$(status_field "$status" 'Last_IO_Error')")
   case $verdict in
     replicate)
+      if [[ -n $reason ]]; then
+        log "a fresh check passed: replicating again (halted before: $reason)"
+        rm -f "$DATA_ROOT/$HALTED_MARKER"
+      fi
       [[ -n $status ]] || sql "$cnf" <<<"$(change_source_sql "$(peer_host 0)" "$MYSQL_PORT" "$REPLICATION_USER" "$(credential replication-password)")
 $(gtid_positioning_sql)" || return 1
-      threads_running "$status" || start_replica
+      threads_running "$status" || restart_threads
       report replicating "from pod 0"
       ;;
-    reclone*) request_set_aside "${verdict#* }" ;;
-    halt*) sql "$cnf" -e "$STOP_REPLICA" || true; report halted "${verdict#* } (README: failure recovery)" ;;
-    wait*) report waiting "${verdict#* }" ;;
+    reclone*)
+      if ! problem=$(space_for_copy); then
+        sql "$cnf" -e "$STOP_REPLICA" || true
+        halt "${verdict#* }, but $problem"
+      else
+        request_set_aside "${verdict#* }" "$facts"
+      fi
+      ;;
+    halt*) sql "$cnf" -e "$STOP_REPLICA" || true; halt "${verdict#* }" ;;
+    wait*)
+      stop_receiver "${verdict#* }" || return 1
+      if [[ -n $reason ]]; then report halted "$reason (still: ${verdict#* })"; else report waiting "${verdict#* }"; fi
+      ;;
+    *) stop_receiver "no verdict" || return 1; report waiting "no verdict ('$verdict')" ;;
   esac
+}
+
+# sync_aside: the set-aside copies of this volume, as peers read them (mysql_cluster.set_aside)
+synced_aside='-'
+sync_aside() {
+  local aside
+  aside=$(aside_on_volume) || return 1
+  [[ $aside != "$synced_aside" ]] || return 0
+  aside_rows_sql "$aside" | sql "$cnf" || return 1
+  [[ -z $aside ]] || log "copies set aside on this volume, reported to peers: ${aside//;/; }"
+  synced_aside=$aside
 }
 
 # sync_credentials: the accounts' passwords follow the mounted Secret, on this server: when this
@@ -211,7 +335,7 @@ threads_running() {
 }
 
 # server_uptime: seconds since the local server started (the peer wait counts from there)
-server_uptime() { sql "$cnf" -e "SHOW GLOBAL STATUS LIKE 'Uptime'" | cut -f2; }
+server_uptime() { sql "$cnf" -e "SHOW GLOBAL STATUS LIKE 'Uptime'" 2>&1 | cut -f2; }
 
 # gtid_positioning_sql: where a replica with data but no replication settings starts
 gtid_positioning_sql() {
@@ -238,6 +362,8 @@ while true; do
     log "creating the metrics exporter's account failed; retrying"
   elif ! reload_tls; then
     log "loading the TLS certificate failed; retrying"
+  elif ! sync_aside; then
+    report waiting "recording this volume's set-aside copies on the server failed; retrying"
   elif ((ordinal == 0)); then
     primary_round || log "this round failed; retrying"
   else

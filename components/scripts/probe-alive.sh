@@ -11,6 +11,11 @@ if server_answers "$RUN_DIR/admin.cnf"; then
   exit 0
 fi
 [[ -f $RUN_DIR/starting ]] || die "the server does not answer"
+# a copy of any size goes on as long as it moves: the copy (or the wait for a donor) beats at least
+# every few seconds, bytes arriving; only SETUP_TIMEOUT_SECONDS without a beat counts as hung
+beat=$(cat "$RUN_DIR/copy-heartbeat" 2>/dev/null) || beat=''
+[[ $beat =~ ^[0-9]+$ ]] || beat=$(<"$RUN_DIR/starting")
+quiet=$(($(date +%s) - beat))
 since=$(($(date +%s) - $(<"$RUN_DIR/starting")))
-((since < ${SETUP_TIMEOUT_SECONDS:?})) || die "still not answering ${since} s after the container started"
-log "copying data or starting for ${since} s"
+((quiet < ${SETUP_TIMEOUT_SECONDS:?})) || die "no progress for ${quiet} s (copying or starting for ${since} s)"
+log "copying data or starting for ${since} s (last progress ${quiet} s ago)"

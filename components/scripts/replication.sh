@@ -157,11 +157,22 @@ replica_health() {
     return 0
   fi
   if [[ $io != Yes || $sql != Yes ]]; then
-    printf 'replication not running (io=%s, sql=%s)%s\n' "${io:-none}" "${sql:-none}" "${away:+, source away $away s}"
+    printf 'replication not running (io=%s, sql=%s)%s%s\n' "${io:-none}" "${sql:-none}" "${away:+, source away $away s}" "$(thread_errors "$1")"
     return 1
   fi
   if ! [[ $lag =~ ^[0-9]+$ ]] || ((lag > $2)); then
     printf 'replica lag %s s exceeds %s s\n' "${lag:-unknown}" "$2"
     return 1
   fi
+}
+
+# thread_errors STATUS: the replication threads' last errors, "; applier error N: text" and
+# "; receiver error N: text", so the operator reads the cause, not only that a thread stopped
+thread_errors() {
+  local errno text
+  errno=$(status_field "$1" 'Last_SQL_Errno') text=$(status_field "$1" 'Last_SQL_Error')
+  [[ -z $errno || $errno == 0 ]] || printf '; applier error %s: %s' "$errno" "${text:0:300}"
+  errno=$(status_field "$1" 'Last_IO_Errno') text=$(status_field "$1" 'Last_IO_Error')
+  [[ -z $errno || $errno == 0 ]] || printf '; receiver error %s: %s' "$errno" "${text:0:300}"
+  return 0
 }

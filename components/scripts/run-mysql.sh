@@ -11,9 +11,11 @@ source "$here/lib.sh"
 # agent and operators use it, so a Secret that no longer matches the data is repaired, not fatal
 write_admin_cnf "${RUN_DIR:?}/admin.cnf" "${SOCKET:?}"
 require_credentials root-password replication-password backup-password
-# probe-alive.sh counts a pod that is still copying or starting as alive (a clone of any size is
-# never cut short by a probe); it removes this file once the server answers
+# probe-alive.sh counts a pod that is still copying or starting as alive while its copy moves (a
+# clone of any size is never cut short by a probe, wherever it runs); it removes this file once
+# the server answers
 date +%s >"$RUN_DIR/starting"
+heartbeat
 
 # 1. a copy that cannot join is renamed aside, never removed (reason from the member agent)
 marker="${DATA_ROOT:?}/$SET_ASIDE_MARKER"

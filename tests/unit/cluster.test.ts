@@ -116,25 +116,13 @@ describe("MySqlCluster children", () => {
         assert.match(configMap.data["replica.cnf"], /^super_read_only=ON$/m);
     });
 
-    it("every flavor defaults to utf8mb4 (MariaDB and 5.7 would start with latin1) with a collation the version has", async () => {
+    it("every flavor defaults to utf8mb4 (MariaDB would start with latin1) with a collation the version has", async () => {
         for (const [args, collation] of [[{ engine: "mariadb" }, "utf8mb4_general_ci"], [{ engine: "mysql" }, "utf8mb4_0900_ai_ci"],
-            [{ engine: "mysql", version: "9.7" }, "utf8mb4_0900_ai_ci"], [{ version: "5.7" }, "utf8mb4_general_ci"]] as const) {
+            [{ engine: "mysql", version: "9.7" }, "utf8mb4_0900_ai_ci"]] as const) {
             const base = (await render("db", args)).configMap.data["base.cnf"];
             assert.match(base, /^character-set-server=utf8mb4$/m, JSON.stringify(args));
             assert.match(base, new RegExp(`^collation-server=${collation}$`, "m"), JSON.stringify(args));
         }
-    });
-
-    it("MySQL 5.7 runs clone-mysql and the sidecar in the xtrabackup image", async () => {
-        const { statefulSet } = await render("db", { version: "5.7" });
-        const c = containersByName(statefulSet);
-        assert.equal(c.mysql.image, "mysql:5.7");
-        assert.equal(c["clone-mysql"].image, "gcr.io/google-samples/xtrabackup:1.0");
-        assert.equal(c.backup.image, "gcr.io/google-samples/xtrabackup:1.0");
-        assert.equal(envOf(c.backup).BACKUP_TOOL, "xtrabackup");
-        assert.equal(envOf(c.backup).REPLICATION_SYNTAX, "master");
-        // the sample image's xbstream may predate --parallel: no COPY_THREADS, no flag
-        assert.equal(envOf(c.backup).COPY_THREADS, undefined);
     });
 
     it("MariaDB 11.8 is a flavor of its own: its image, the same scripts, and 11.x's utf8mb4 collation (10.11 keeps general_ci)", async () => {
@@ -253,13 +241,6 @@ describe("MySqlCluster children", () => {
             assert.equal(c.securityContext.readOnlyRootFilesystem, true);
         }
         assert.equal(pod.securityContext.seccompProfile.type, "RuntimeDefault");
-    });
-
-    it("the root filesystem stays writable only for the MySQL 5.7 + xtrabackup sample images", async () => {
-        const { statefulSet } = await render("db", { version: "5.7" });
-        for (const c of Object.values(containersByName(statefulSet))) {
-            assert.equal(c.securityContext.readOnlyRootFilesystem, false);
-        }
     });
 
     it("resources default to requests only, and take user requests and limits", async () => {

@@ -14,7 +14,6 @@ const models: Record<string, new (data: any) => { validate(): void }> = {
 const cases: Array<[string, MySqlClusterArgs]> = [
     ["mysql 8.4 (default)", {}],
     ["mysql 9.x", { version: "9.7" }],
-    ["mysql 5.7", { version: "5.7" }],
     ["mariadb 10.11", { engine: "mariadb" }],
     ["mariadb 11.4", { engine: "mariadb", version: "11.4" }],
     ["mariadb 11.8", { engine: "mariadb", version: "11.8" }],

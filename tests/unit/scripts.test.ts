@@ -199,7 +199,7 @@ describe("replication SQL and credentials", () => {
         }
         return dir;
     }
-    const accounts = { REPLICATION_USER: "repl", BACKUP_USER: "backup", BACKUP_USER_HOST: "localhost" };
+    const accounts = { REPLICATION_USER: "repl", BACKUP_USER: "backup", BACKUP_USER_HOST: "localhost", REPLICA_MONITOR_GRANT: "REPLICATION CLIENT" };
     const keys = { "root-password": "r00t", "replication-password": tricky, "backup-password": "b", "user-password": "u" };
 
     it("credentials_sql: MySQL 8.4+ sets every password from the Secret files, keeping the old one (dual passwords)", () => {
@@ -213,6 +213,7 @@ describe("replication SQL and credentials", () => {
             "ALTER USER IF EXISTS 'repl'@'%' IDENTIFIED BY 'p''a\"s\\\\s;w--rd' RETAIN CURRENT PASSWORD;\n" +
             "ALTER USER IF EXISTS 'backup'@'localhost' IDENTIFIED BY 'b' RETAIN CURRENT PASSWORD;\n" +
             "ALTER USER IF EXISTS 'app'@'%' IDENTIFIED BY 'u' RETAIN CURRENT PASSWORD;\n" +
+            "GRANT REPLICATION CLIENT ON *.* TO 'repl'@'%';\n" +
             "SET GLOBAL super_read_only = @ro;\n");
     });
 
@@ -387,7 +388,44 @@ describe("replica readiness (replica_health on SHOW REPLICA STATUS output)", () 
     });
 });
 
+describe("liveness of a pod still copying (probe-alive.sh): a copy is never cut short while it moves", () => {
+    const probe = (startedAgo: number, beatAgo: number | undefined) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "alive-"));
+        const now = Math.floor(Date.now() / 1000);
+        fs.writeFileSync(path.join(dir, "admin.cnf"), "");
+        fs.writeFileSync(path.join(dir, "starting"), `${now - startedAgo}\n`);
+        if (beatAgo !== undefined) fs.writeFileSync(path.join(dir, "copy-heartbeat"), `${now - beatAgo}\n`);
+        // the server does not answer yet (a client that always fails)
+        return spawnSync("bash", [path.join(scriptsDir, "probe-alive.sh")], {
+            env: { PATH: process.env.PATH, RUN_DIR: dir, MYSQL_CLIENT: "false", SETUP_TIMEOUT_SECONDS: "300" }, encoding: "utf8",
+        });
+    };
+    it("a copy running for an hour that moved a second ago is alive (no fixed budget)", () => {
+        const r = probe(3600, 1);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stderr, /copying data or starting for 360\d s \(last progress [1-3] s ago\)/);
+    });
+    it("a copy with no progress for SETUP_TIMEOUT_SECONDS is not alive, and says so", () => {
+        const r = probe(3600, 400);
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /no progress for 400 s \(copying or starting for 3600 s\)/);
+    });
+    it("without a beat yet, the container's start counts", () => {
+        assert.equal(probe(10, undefined).status, 0);
+        assert.notEqual(probe(400, undefined).status, 0);
+    });
+});
+
 describe("copy progress (lib.sh progress_monitor): rule 9, a copy is seen advancing", () => {
+    it("a stalled copy does not beat: liveness then restarts it after SETUP_TIMEOUT_SECONDS without progress", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "copy-"));
+        const r = runScriptFunctions(`total() { echo 4000000; }
+            progress_monitor ${JSON.stringify(dir)} total & m=$!
+            sleep 2.5; stop_progress_monitor "$m"`, { PROGRESS_INTERVAL_SECONDS: "1", RUN_DIR: dir });
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(!fs.existsSync(path.join(dir, "copy-heartbeat")), "a copy with no bytes arriving beat");
+    });
+
     const line = /copied (\d+) MB, (\d+)% of (\d+) MB, (\d+) MB\/s/;
 
     it("a copy shorter than the interval still logs its size, percent, rate and time when stopped", () => {
@@ -414,10 +452,12 @@ describe("copy progress (lib.sh progress_monitor): rule 9, a copy is seen advanc
         const r = runScriptFunctions(`total() { echo 4000000; }
             progress_monitor ${JSON.stringify(dir)} total & m=$!
             sleep 1.5; head -c 2000000 /dev/zero > ${JSON.stringify(path.join(dir, "f"))}; sleep 1
-            stop_progress_monitor "$m"`, { PROGRESS_INTERVAL_SECONDS: "1" });
+            stop_progress_monitor "$m"`, { PROGRESS_INTERVAL_SECONDS: "1", RUN_DIR: dir });
         assert.equal(r.status, 0, r.stderr);
         const lines = r.stderr.trim().split("\n").filter((l) => l.includes("progress") || l.includes("copied"));
         assert.ok(lines.length >= 3, r.stderr);
+        // bytes arrived: the copy beat, so liveness (probe-alive.sh) lets it go on
+        assert.ok(fs.existsSync(path.join(dir, "copy-heartbeat")), "a moving copy did not beat");
         assert.match(lines[0], /copied 0 MB, 0% of 4 MB, 0 MB\/s$/);
         assert.match(lines[lines.length - 1], /copied 2 MB, 50% of 4 MB, \d+ MB\/s \(the whole copy, 2\.\d s\)$/);
     });
