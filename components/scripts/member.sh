@@ -200,6 +200,20 @@ restart_threads() {
   start_replica
 }
 
+# apply_retrieved: while pod 0 is away, the applier runs, so what this replica retrieved is applied
+# and counts when pod 0 is re-seeded; one that someone stopped is started (and logged), one that
+# stopped on an error is left stopped with the error reported
+apply_retrieved() {
+  [[ -n $status && $(status_field "$status" '(Slave|Replica)_SQL_Running') == No ]] || return 0
+  local errno
+  errno=$(status_field "$status" 'Last_SQL_Errno')
+  if [[ -n $errno && $errno != 0 ]]; then
+    log "the applier stopped on an error and is left stopped$(thread_errors "$status")"
+    return 0
+  fi
+  sql "$cnf" -e "$START_REPLICA SQL_THREAD" && log "started the applier, which someone stopped: what this replica retrieved is applied while pod 0 is away"
+}
+
 replica_round() {
   local source status errno verdict reason problem
   # this copy first, then the source: a later snapshot of the source holds everything an earlier
@@ -216,6 +230,8 @@ replica_round() {
       *) problem="pod 0's answer does not parse: $(head -c 300 "$RUN_DIR/peers.err")" ;;
     esac
     stop_receiver "$problem; it is checked again before replication goes on" || return 1
+    # what this replica retrieved is applied meanwhile (rule 10): pod 0 may be re-seeded from it
+    [[ -n $reason ]] || apply_retrieved || return 1
     if [[ -n $reason ]]; then
       report halted "$reason (docs/operations.md: failure recovery)"
     elif [[ -f $state_file && $(cut -f1 "$state_file") == replicating ]]; then

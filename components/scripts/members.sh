@@ -19,44 +19,50 @@ readonly EMPTY_IDENTITY=EMPTY
 # shellcheck disable=SC2034 # read by the scripts that source this file
 readonly UNKNOWN='?'
 
-# member_facts_sql: the one query that reads a member's facts, the same locally and from a peer.
-# Each part is marked, and the client stops at the first error, so a part that could not be read
-# is absent from the answer, never empty (facts_of_answer).
+# member_facts_sql: the one query that reads a member's facts, the same locally and from a peer,
+# run in batch mode with column names (facts_query). Each part is marked, and the client stops at
+# the first error, so a part that could not be read is absent from the answer, never empty.
 member_facts_sql() {
   local identity="IFNULL((SELECT id FROM mysql_cluster.identity LIMIT 1), '')"
   printf 'SET SESSION group_concat_max_len = 16777216;\n'
   if [[ ${ENGINE:?} == mariadb ]]; then
-    printf "SELECT 'F', %s, @@server_id, CONCAT_WS(',', NULLIF(@@GLOBAL.gtid_binlog_state, ''), NULLIF(@@GLOBAL.gtid_slave_pos, '')), '', @@GLOBAL.read_only;\n" "$identity"
+    printf "SELECT 'F' AS part, %s, @@server_id, CONCAT_WS(',', NULLIF(@@GLOBAL.gtid_binlog_state, ''), NULLIF(@@GLOBAL.gtid_slave_pos, '')), '', @@GLOBAL.read_only;\n" "$identity"
   else
-    printf "SELECT 'F', %s, @@server_uuid, REPLACE(@@GLOBAL.gtid_executed, '\\\\n', ''), REPLACE(@@GLOBAL.gtid_purged, '\\\\n', ''), @@GLOBAL.read_only;\n" "$identity"
+    printf "SELECT 'F' AS part, %s, @@server_uuid, REPLACE(@@GLOBAL.gtid_executed, '\\\\n', ''), REPLACE(@@GLOBAL.gtid_purged, '\\\\n', ''), @@GLOBAL.read_only;\n" "$identity"
   fi
-  printf "SELECT 'A', IFNULL(GROUP_CONCAT(CONCAT(name, '|', id, '|', origin, '|', gtids) ORDER BY name SEPARATOR ';'), '') FROM mysql_cluster.set_aside;\n"
+  printf "SELECT 'A' AS part, IFNULL(GROUP_CONCAT(CONCAT(name, '|', id, '|', origin, '|', gtids) ORDER BY name SEPARATOR ';'), '') FROM mysql_cluster.set_aside;\n"
   replication_words
-  printf '%s\\G\nSELECT %s;\n' "$SHOW_REPLICA" "'E'"
+  printf "%s;\nSELECT 'E' AS part;\n" "$SHOW_REPLICA"
 }
 
-# facts_of_answer: the facts line from member_facts_sql's answer (stdin); status 1 without the
-# main part. RETRIEVED and ASIDE are "?" when their part is missing (an older pod without the
-# set_aside table or the privilege to read replication status).
+# facts_query CNF [client options]: member_facts_sql's answer: batch mode (tabs between columns, a
+# newline inside a value written as \n), with column names, which find the replica status column
+facts_query() {
+  local cnf=$1
+  shift
+  member_facts_sql | client "$cnf" --batch --connect-timeout="${PEER_CONNECT_TIMEOUT_SECONDS:-5}" "$@"
+}
+
+# facts_of_answer: the facts line from facts_query's answer (stdin); status 1 without the main
+# part. RETRIEVED and ASIDE are "?" when their part is missing (an older pod without the set_aside
+# table or the privilege to read replication status).
 facts_of_answer() {
   awk -F'\t' -v engine="${ENGINE:?}" '
-    function value(line) { sub(/^[^:]*:[[:space:]]?/, "", line); return line }
-    $1 == "F" && NF == 6 && !main { main = $2 "\t" $3 "\t" $4 "\t" $5 "\t" $6; next }
+    BEGIN { column = (engine == "mariadb") ? "Gtid_IO_Pos" : "Retrieved_Gtid_Set" }
+    $1 == "part" { status_header = 0; next }
+    $1 == "F" && NF == 6 && main == "" { main = $2 "\t" $3 "\t" $4 "\t" $5 "\t" $6; next }
     $1 == "A" && NF == 2 { aside = $2; have_aside = 1; next }
     $0 == "E" { ended = 1; next }
-    /^\*+ [0-9]+\. row \*+$/ { rows++; field = ""; next }
-    /^[[:space:]]*[A-Za-z_]+:( |$)/ {
-      name = $0; sub(/^[[:space:]]*/, "", name); sub(/:.*/, "", name); field = name
-      if ((engine == "mariadb" && name == "Gtid_IO_Pos") || (engine != "mariadb" && name == "Retrieved_Gtid_Set")) retrieved = value($0)
-      next
+    # SHOW REPLICA STATUS: a header with the column names, then one row when this is a replica
+    !status_header && !status_seen {
+      for (i = 1; i <= NF; i++) if ($i == column) { status_header = i; next }
     }
-    # a GTID set on several lines (MySQL prints a newline after each comma)
-    field == "Retrieved_Gtid_Set" && engine != "mariadb" { retrieved = retrieved $0; next }
+    status_header { retrieved = $status_header; status_seen = 1; status_header = 0; next }
     END {
       if (main == "") exit 1
-      if (!ended) retrieved = "?"
+      gsub(/\\n/, "", retrieved)
       gsub(/[[:space:]]/, "", retrieved)
-      print main "\t" (retrieved == "" && !ended ? "?" : retrieved) "\t" (have_aside ? aside : "?")
+      print main "\t" (ended ? retrieved : "?") "\t" (have_aside ? aside : "?")
     }'
 }
 
@@ -179,8 +185,8 @@ peer_facts() {
   host=$(peer_host "$1")
   cnf=$(peer_client_cnf)
   mapfile -t tls < <(peer_tls_options)
-  answer=$(member_facts_sql | "${MYSQL_CLIENT:?}" --defaults-file="$cnf" --batch --skip-column-names \
-    --connect-timeout="${PEER_CONNECT_TIMEOUT_SECONDS:-3}" -h "$host" -P "${MYSQL_PORT:?}" "${tls[@]}" 2>/dev/null) || [[ $answer == *$'\n'E || $answer == F$'\t'* ]] || return 1
+  answer=$(PEER_CONNECT_TIMEOUT_SECONDS=${PEER_CONNECT_TIMEOUT_SECONDS:-3} facts_query "$cnf" -h "$host" -P "${MYSQL_PORT:?}" "${tls[@]}" 2>/dev/null) ||
+    [[ $answer == *$'\n'F$'\t'* ]] || return 1
   facts=$(facts_of_answer <<<"$answer") || { printf 'pod %s answered without its facts\n' "$1" >&2; return 2; }
   problem=$(facts_problem "$facts") || { printf 'pod %s: %s\n' "$1" "$problem" >&2; return 2; }
   printf '%s\n' "$facts"
@@ -216,7 +222,7 @@ fact() { cut -f"$1" <<<"$2"; }
 # this agent sees them; status 2 (the problem on stderr) when they are not well formed
 local_facts() {
   local answer facts problem
-  answer=$(member_facts_sql | sql "$1") || [[ $answer == F$'\t'* ]] || return 1
+  answer=$(facts_query "$1") || [[ $answer == *$'\n'F$'\t'* ]] || return 1
   facts=$(facts_of_answer <<<"$answer") || { printf 'this server answered without its facts\n' >&2; return 2; }
   problem=$(facts_problem "$facts") || { printf 'this server: %s\n' "$problem" >&2; return 2; }
   printf '%s\n' "$facts"

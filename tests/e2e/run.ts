@@ -11,6 +11,7 @@ import { EngineVersions, ensureImages, imageResolver } from "./images";
 import { faults } from "./faults";
 import { credentialScenarios } from "./credentials";
 import { safety } from "./safety";
+import { safetyRound2 } from "./safetyRound2";
 import { leakCheck, scenarios, Scenario } from "./scenarios";
 import { makeTlsSecret, tlsScenarios } from "./tls";
 
@@ -28,7 +29,7 @@ interface MatrixEntry {
  * bootstrap, scaling and the faults on MariaDB 11.8 (trixie), which shares 10.11's scripts.
  */
 function versionMatrix(versions: EngineVersions): MatrixEntry[] {
-    const everything = [...scenarios, ...faults, ...safety, ...credentialScenarios, leakCheck];
+    const everything = [...scenarios, ...faults, ...safety, ...safetyRound2, ...credentialScenarios, leakCheck];
     return [
         { key: "mariadb", engine: "mariadb", version: versions.mariadbVersion, scenarios: everything },
         { key: "mysql", engine: "mysql", version: versions.mysqlVersion, scenarios: everything },

@@ -299,27 +299,30 @@ describe("rule 10 and rule 6 in decide_replica", () => {
     });
 });
 
-describe("reading a member's facts (members.sh facts_of_answer)", () => {
+describe("reading a member's facts (members.sh facts_of_answer, on the client's batch output)", () => {
     const read = (answer: string, env = mysql) => runScriptFunctions(`facts_of_answer <<<"$A"`, { ...env, A: answer });
-    const main = ["F", "cluster-a", U0, `${U0}:1-5`, "", "0"].join("\t");
-    it("MySQL: the retrieved set on several lines (a newline after each comma) is read whole", () => {
-        const status = "*************************** 1. row ***************************\n" +
-            `             Replica_IO_State: Waiting\n           Retrieved_Gtid_Set: ${U0}:1-7,\n${U1}:1-2\n            Executed_Gtid_Set: ${U0}:1-5\n`;
-        const r = read(`${main}\nA\t\n${status}E\n`);
+    const mainHeader = "part\tIFNULL((SELECT id FROM mysql_cluster.identity LIMIT 1), '')\t@@server_uuid\tREPLACE(...)\tREPLACE(...)\t@@GLOBAL.read_only";
+    const main = `${mainHeader}\n${["F", "cluster-a", U0, `${U0}:1-5`, "", "0"].join("\t")}`;
+    const aside = (value: string) => `part\tIFNULL(GROUP_CONCAT(...), '')\nA\t${value}`;
+    it("MySQL: the retrieved set, several lines in the server's text (batch mode writes \\n), is read whole", () => {
+        const status = "Replica_IO_State\tSource_Host\tRetrieved_Gtid_Set\tExecuted_Gtid_Set\n" +
+            `Waiting for source\tdb-0.db\t${U0}:1-7,\\n${U1}:1-2\t${U0}:1-5`;
+        const r = read(`${main}\n${aside("")}\n${status}\npart\nE\n`);
         assert.equal(r.status, 0, r.stderr);
         assert.equal(r.stdout, ["cluster-a", U0, `${U0}:1-5`, "", "0", `${U0}:1-7,${U1}:1-2`, ""].join("\t") + "\n");
     });
-    it("MariaDB: Gtid_IO_Pos is the retrieved set; a server that is no replica retrieved nothing", () => {
-        const mainMaria = ["F", "cluster-a", "101", "0-100-5", "", "1"].join("\t");
-        const status = "*************************** 1. row ***************************\n                Gtid_IO_Pos: 0-100-9\n";
-        assert.equal(read(`${mainMaria}\nA\tx|cluster-a|101|0-100-3\n${status}E\n`, mariadb).stdout.trim().split("\t").slice(5).join("|"), "0-100-9|x|cluster-a|101|0-100-3");
-        assert.equal(read(`${mainMaria}\nA\t\nE\n`, mariadb).stdout.replace(/\n$/, "").split("\t").length, 7, "empty fields are kept");
+    it("MariaDB: Gtid_IO_Pos is the retrieved set; a server that is no replica (no status rows) retrieved nothing", () => {
+        const mainMaria = `${mainHeader}\n${["F", "cluster-a", "101", "0-100-5", "", "1"].join("\t")}`;
+        const status = "Slave_IO_State\tGtid_IO_Pos\tGtid_Slave_Pos\nWaiting\t0-100-9\t0-100-5";
+        assert.equal(read(`${mainMaria}\n${aside("x|cluster-a|101|0-100-3")}\n${status}\npart\nE\n`, mariadb).stdout.trim().split("\t").slice(5).join("|"),
+            "0-100-9|x|cluster-a|101|0-100-3");
+        const notReplica = read(`${mainMaria}\n${aside("")}\npart\nE\n`, mariadb).stdout.replace(/\n$/, "").split("\t");
+        assert.deepEqual(notReplica.slice(5), ["", ""], "empty fields are kept");
     });
     it("a part the client could not read (it stops at the first error) is unknown, never empty", () => {
         assert.equal(read(`${main}\n`).stdout, ["cluster-a", U0, `${U0}:1-5`, "", "0", "?", "?"].join("\t") + "\n");
-        assert.equal(read(`${main}\nA\t\n`).stdout, ["cluster-a", U0, `${U0}:1-5`, "", "0", "?", ""].join("\t") + "\n");
-        const none = read("A\t\nE\n");
-        assert.notEqual(none.status, 0, "an answer without its main part was read");
+        assert.equal(read(`${main}\n${aside("")}\n`).stdout, ["cluster-a", U0, `${U0}:1-5`, "", "0", "?", ""].join("\t") + "\n");
+        assert.notEqual(read(`${aside("")}\npart\nE\n`).status, 0, "an answer without its main part was read");
         assert.notEqual(read("").status, 0);
     });
 });

@@ -408,7 +408,7 @@ describe("liveness of a pod still copying (probe-alive.sh): a copy is never cut 
     it("a copy with no progress for SETUP_TIMEOUT_SECONDS is not alive, and says so", () => {
         const r = probe(3600, 400);
         assert.notEqual(r.status, 0);
-        assert.match(r.stderr, /no progress for 400 s \(copying or starting for 3600 s\)/);
+        assert.match(r.stderr, /no progress for 40\d s \(copying or starting for 360\d s\)/);
     });
     it("without a beat yet, the container's start counts", () => {
         assert.equal(probe(10, undefined).status, 0);

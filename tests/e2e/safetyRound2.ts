@@ -1,0 +1,152 @@
+/**
+ * Data safety, round 2 (docs/design.md rules 9, 10 and 12): faults a cluster meets in which a
+ * decision that read only applied transactions, only live copies, or resumed on a timer would lose
+ * acknowledged rows, start an empty cluster, or apply a source it has not checked. Each checks the
+ * rows, that no copy was removed, and the message the operator sees. Runs after safety.ts.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { appUser, KubeCluster } from "./harness/cluster";
+import { sleep, waitFor } from "./harness/process";
+import { log, Scenario } from "./scenarios";
+import { writeRows } from "./workload";
+
+const table = `${appUser.database}.t`;
+
+/** Every log of a container of pod `ordinal` (each restart has its own file), oldest first. */
+function containerLogs(cluster: KubeCluster, ordinal: number, container: string): string {
+    return Array.from({ length: 10 }, (_, n) => log(cluster, ordinal, `${container}-${n}`)).join("");
+}
+
+async function count(cluster: KubeCluster, ordinal: number, tag: string): Promise<number> {
+    return Number(await cluster.rootSql(ordinal, `SELECT COUNT(*) FROM ${table} WHERE payload LIKE '${tag}-%'`));
+}
+
+/** The readiness probe's verdict of a pod (the member agent's reason when it is not Ready). */
+async function reported(cluster: KubeCluster, ordinal: number): Promise<string> {
+    const pod = cluster.pod(ordinal);
+    const probe = await pod.exec("mysql", pod.container("mysql").readinessProbe!.command);
+    return `${(probe.stdout + probe.stderr).trim().split("\n").pop()}`;
+}
+
+/** The copies set aside on pod `ordinal`'s volume: directory names, with the facts recorded beside each. */
+function asideCopies(cluster: KubeCluster, ordinal: number): Array<{ name: string; facts: string }> {
+    const dir = path.join(cluster.claimDir(ordinal), "set-aside");
+    if (!fs.existsSync(dir)) {
+        return [];
+    }
+    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory())
+        .map((e) => ({ name: e.name, facts: fs.existsSync(path.join(dir, `${e.name}.facts`)) ? fs.readFileSync(path.join(dir, `${e.name}.facts`), "utf8") : "" }));
+}
+
+async function converged(cluster: KubeCluster): Promise<string> {
+    const rows = Number(await cluster.rootSql(0, `SELECT COUNT(*) FROM ${table}`));
+    await cluster.waitForRows(rows, 300000);
+    const sums = new Set(Object.values(await cluster.checksums()));
+    assert.equal(sums.size, 1, "checksums differ");
+    return `${rows} rows equal on ${cluster.pods.size} pods`;
+}
+
+const ioRunning = async (cluster: KubeCluster, ordinal: number) => {
+    const status = await cluster.rootSql(ordinal, cluster.serverEnv.REPLICATION_SYNTAX === "source" ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS", ["--vertical"]);
+    return /(Replica|Slave)_IO_Running: Yes/.test(status);
+};
+
+export const safetyRound2: Scenario[] = [
+    {
+        name: "D9. rule 9: every replica's copy set aside while pod 0 is down, then pod 0's volume lost: pod 0 never starts a new cluster",
+        async run(cluster) {
+            await cluster.scaleTo(3);
+            const rows = await writeRows(cluster, 30, "d9");
+            await cluster.waitForRows(rows);
+            const id = await cluster.rootSql(0, "SELECT id FROM mysql_cluster.identity");
+            const before = [1, 2].map((n) => asideCopies(cluster, n).length);
+            await cluster.deletePod(0);
+            for (const n of [1, 2]) {
+                const result = await cluster.pod(n).exec("member", ["bash", "/opt/mysql-cluster/set-aside.sh", "d9: set aside while pod 0 is down"]);
+                assert.equal(result.code, 0, result.stderr);
+            }
+            // each restarts its server, sets its copy aside with the copy's facts beside it, and waits for pod 0
+            await waitFor("pods 1 and 2 set their copies aside", 180000, async () =>
+                [1, 2].every((n, i) => asideCopies(cluster, n).length > before[i] &&
+                    asideCopies(cluster, n).some((c) => c.facts.startsWith(`${id}\t`))), 500);
+            cluster.deleteVolume(0);
+            const mark = log(cluster, 0, "clone-mysql-0").length;
+            const pod0 = await cluster.launchPod(0);
+            const says = await waitFor("pod 0 to refuse a new cluster", 120000, async () =>
+                /no pod serves data, but copies are set aside \([^)]*\)/.exec(log(cluster, 0, "clone-mysql-0").slice(mark))?.[0], 500);
+            await sleep(5000);
+            assert.equal(pod0.ready, false, "pod 0 became ready");
+            assert.doesNotMatch(log(cluster, 0, "clone-mysql-0").slice(mark), /initialising a new primary/);
+            assert.ok(!fs.existsSync(path.join(cluster.claimDir(0), "data")), "pod 0 initialised a data directory");
+
+            // the operator restores pod 1's copy (docs/operations.md): pod 0 re-seeds from it, pod 2 copies it
+            await cluster.deletePod(1);
+            const aside = path.join(cluster.claimDir(1), "set-aside");
+            const newest = asideCopies(cluster, 1).map((c) => c.name).sort().pop()!;
+            fs.renameSync(path.join(aside, newest), path.join(cluster.claimDir(1), "data"));
+            fs.rmSync(path.join(aside, `${newest}.facts`));
+            await cluster.launchPod(1);
+            for (const n of [0, 1, 2]) {
+                await cluster.pod(n).waitReady(600000);
+            }
+            assert.equal(await cluster.rootSql(0, "SELECT id FROM mysql_cluster.identity"), id, "pod 0 started another cluster");
+            assert.equal(await count(cluster, 0, "d9"), 30, "rows lost");
+            assert.match(log(cluster, 0, "clone-mysql-0").slice(mark), /re-seeding from pod 1/);
+            return `pod 0 refused: "${says}"; after the operator restored pod 1's copy, re-seeded from it: ${await converged(cluster)}`;
+        },
+    },
+    {
+        name: "D10. rule 10: replicas' appliers blocked while their receivers run, then pod 0 lost: rows only in relay logs are kept",
+        async run(cluster) {
+            // a global read lock on each replica holds its applier; the receiver goes on writing the relay log
+            const locks = [1, 2].map((n) => cluster.rootSql(n, "FLUSH TABLES WITH READ LOCK; SELECT SLEEP(40);").catch((e: Error) => e));
+            await sleep(1500);
+            const rows = await writeRows(cluster, 40, "d10");
+            await sleep(2000);
+            const applied = [await count(cluster, 1, "d10"), await count(cluster, 2, "d10")];
+            assert.deepEqual(applied, [0, 0], "the appliers were not held: the test proves nothing");
+            await cluster.crashPod(0);
+            cluster.deleteVolume(0);
+            const mark = log(cluster, 0, "clone-mysql-0").length;
+            await cluster.launchPod(0);
+            const waited = await waitFor("pod 0 to wait for the appliers", 60000, async () =>
+                /has not applied all it retrieved \([^)]*\)/.exec(log(cluster, 0, "clone-mysql-0").slice(mark))?.[0], 250);
+            await Promise.all(locks);
+            await cluster.pod(0).waitReady(600000);
+            assert.equal(await count(cluster, 0, "d10"), 40, "acknowledged rows that had reached the replicas' relay logs were lost");
+            await cluster.pod(1).waitReady(300000);
+            await cluster.pod(2).waitReady(300000);
+            return `${rows} rows; the 40 written while the appliers were held reached only relay logs; pod 0 waited ` +
+                `("${waited.slice(0, 90)}..."), then re-seeded with all 40: ${await converged(cluster)}`;
+        },
+    },
+    {
+        name: "D11. rule 12: a replica halted for an errant transaction stays halted while pod 0 restarts; it applies nothing",
+        async run(cluster) {
+            const writable = cluster.options.engine === "mysql" ? "SET GLOBAL super_read_only = OFF; " : "SET GLOBAL read_only = OFF; ";
+            const readOnly = cluster.options.engine === "mysql" ? "SET GLOBAL super_read_only = ON" : "SET GLOBAL read_only = ON";
+            await cluster.rootSql(2, `${writable}INSERT INTO ${table} (payload) VALUES ('d11-errant'); ${readOnly}`);
+            await waitFor("pod 2 halted", 60000, async () => /halted: errant transactions/.test(await reported(cluster, 2)), 500);
+            await cluster.restartPod(0);
+            await writeRows(cluster, 20, "d11-after");
+            await waitFor("pod 1 has the new rows", 120000, async () => (await count(cluster, 1, "d11-after")) === 20, 500);
+            await sleep(6000); // three of pod 2's rounds after pod 0 came back
+            const says = await reported(cluster, 2);
+            assert.match(says, /halted: errant transactions on this replica/);
+            assert.equal(cluster.pod(2).ready, false, "a halted replica became ready");
+            assert.equal(await count(cluster, 2, "d11-after"), 0, "the halted replica applied events of the restarted pod 0");
+            assert.equal(await ioRunning(cluster, 2), false, "the halted replica's receiver runs");
+            assert.equal(Number(await cluster.rootSql(2, `SELECT COUNT(*) FROM ${table} WHERE payload = 'd11-errant'`)), 1, "data not kept");
+            const member = containerLogs(cluster, 2, "member");
+            assert.doesNotMatch(member.slice(member.lastIndexOf("halted: errant")), /a fresh check passed: replicating again/);
+            const result = await cluster.pod(2).exec("member", ["bash", "/opt/mysql-cluster/set-aside.sh", "d11: errant row"]);
+            assert.equal(result.code, 0, result.stderr);
+            await waitFor("pod 2 re-cloned and ready", 600000, async () => cluster.pod(2).ready &&
+                (await count(cluster, 2, "d11-after")) === 20, 1000);
+            return `through pod 0's restart pod 2 stayed halted ("${says.slice(0, 80)}..."), its receiver stopped, ` +
+                `0 of 20 new rows applied; after the operator's set-aside: ${await converged(cluster)}`;
+        },
+    },
+];
