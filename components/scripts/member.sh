@@ -110,6 +110,18 @@ read_facts() {
   return 1
 }
 
+# new_origin_sql: the SQL that makes this promotion a new transaction origin (rule 11). MariaDB
+# names a transaction by domain, server_id and a sequence the domain shares, so a pod 0 that lost
+# transactions would hand out their numbers again under the same server_id: each promotion takes a
+# new random server_id (above every pod's 100 + ordinal). MySQL: run-mysql.sh renews server_uuid.
+new_origin_sql() {
+  local id
+  [[ ${ENGINE:?} == mariadb ]] || return 0
+  id=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ') || id=''
+  [[ $id =~ ^[0-9]+$ ]] || { log "no random number for a new server_id"; return 1; }
+  printf 'SET GLOBAL server_id = %d;' "$((100000 + id % 4000000000))"
+}
+
 # step_down WHY: a primary that must not take writes any more (rule 11)
 step_down() {
   if [[ ${ENGINE:?} == mysql ]]; then
@@ -145,7 +157,7 @@ recheck_unheard() {
 }
 
 primary_round() {
-  local peers verdict missing uptime read_only reason
+  local peers verdict missing uptime read_only reason origin
   reason=$(halted_reason) && { report halted "$reason (docs/operations.md: failure recovery)"; return 0; }
   read_facts || return 0
   read_only=$(fact 5 "$facts")
@@ -161,7 +173,9 @@ primary_round() {
   verdict=$(decide_primary "$facts" "$peers")
   case $verdict in
     set-aside*) request_set_aside "${verdict#* }" "$facts" ;;
-    halt*) halt "${verdict#* }" ;;
+    # decided afresh each round from the facts (an operator's fix applies at once); only a step-down
+    # is kept on the volume (a fresh check would set this primary's new writes aside by itself)
+    halt*) report halted "${verdict#* } (docs/operations.md: failure recovery)" ;;
     wait*) report waiting "${verdict#* }" ;;
     promote)
       missing=$(awk -F'\t' '$2 == "-" { printf " %s", $1 }' <<<"$peers")
@@ -177,7 +191,10 @@ primary_round() {
         fi
       fi
       printf '%s\n' "${missing# }" >"$(unheard_file)"
-      sql "$cnf" <<<"$STOP_REPLICA; $RESET_REPLICA; SET GLOBAL read_only = OFF;" || return 1
+      origin=$(new_origin_sql) || return 1
+      sql "$cnf" <<<"$STOP_REPLICA; $RESET_REPLICA; $origin SET GLOBAL read_only = OFF;" || return 1
+      if [[ $ENGINE == mariadb ]]; then origin='SELECT @@server_id'; else origin='SELECT @@server_uuid'; fi
+      log "taking writes as a new transaction origin: $(sql "$cnf" -e "$origin" || true)"
       report primary "taking writes${missing:+ (pods$missing did not answer; each is checked when it does)}"
       ;;
     *) report waiting "no verdict ('$verdict')" ;;
