@@ -33,7 +33,7 @@ function versionMatrix(versions: EngineVersions): MatrixEntry[] {
     return [
         { key: "mariadb", engine: "mariadb", version: versions.mariadbVersion, scenarios: everything },
         { key: "mysql", engine: "mysql", version: versions.mysqlVersion, scenarios: everything },
-        { key: `mariadb${versions.mariadb118Version}`, engine: "mariadb", version: versions.mariadb118Version, scenarios: [...scenarios, ...faults, leakCheck] },
+        { key: `mariadb${versions.mariadb118Version}`, engine: "mariadb", version: versions.mariadb118Version, scenarios: [...scenarios, ...faults, ...safetyRound2, leakCheck] },
     ];
 }
 

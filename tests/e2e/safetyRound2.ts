@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { appUser, KubeCluster } from "./harness/cluster";
-import { sleep, waitFor } from "./harness/process";
+import { run, sleep, waitFor } from "./harness/process";
 import { log, Scenario } from "./scenarios";
 import { writeRows } from "./workload";
 
@@ -147,6 +147,52 @@ export const safetyRound2: Scenario[] = [
                 (await count(cluster, 2, "d11-after")) === 20, 1000);
             return `through pod 0's restart pod 2 stayed halted ("${says.slice(0, 80)}..."), its receiver stopped, ` +
                 `0 of 20 new rows applied; after the operator's set-aside: ${await converged(cluster)}`;
+        },
+    },
+    {
+        name: "D12. rule 11: pod 0 comes back with an older copy of itself while its peers are down, takes writes after the peer wait, then a peer returns: it steps down",
+        async run(cluster) {
+            await writeRows(cluster, 20, "d12-a");
+            await cluster.deletePod(0);
+            const volume = cluster.claimDir(0);
+            await run("cp", ["-a", volume, `${volume}.older`]);
+            await cluster.startPod(0);
+            const rows = await writeRows(cluster, 30, "d12-b");
+            await cluster.waitForRows(rows);
+            for (const n of [2, 1, 0]) {
+                await cluster.deletePod(n);
+            }
+            fs.renameSync(volume, `${volume}.newer`);
+            fs.renameSync(`${volume}.older`, volume);
+            const mark = containerLogs(cluster, 0, "member").length;
+            await cluster.startPod(0, 120000); // no peer answers: it takes writes after primaryPeerWaitSeconds
+            await waitFor("pod 0 to take writes", 60000, async () =>
+                /taking writes as a new transaction origin: \S+/.test(containerLogs(cluster, 0, "member").slice(mark)), 500);
+            const origin = /taking writes as a new transaction origin: (\S+)/.exec(containerLogs(cluster, 0, "member").slice(mark))![1];
+            assert.equal((await cluster.clientSql("primary", "INSERT INTO t (payload) VALUES ('d12-c-0'), ('d12-c-1')")).code, 0);
+            await cluster.launchPod(1);
+            const says = await waitFor("pod 0 to step down", 120000, async () => {
+                const line = await reported(cluster, 0);
+                return /halted: stepped down: pod 1, which did not answer before this pod took writes, holds transactions it lacks/.test(line) ? line : undefined;
+            }, 1000);
+            assert.equal(await cluster.rootSql(0, "SELECT @@GLOBAL.read_only"), "1", "pod 0 still takes writes");
+            await waitFor("pod 0 out of the primary Service", 30000, async () => !cluster.pod(0).ready, 500);
+            assert.notEqual((await cluster.clientSql("primary", "INSERT INTO t (payload) VALUES ('d12-refused')", 15000)).code, 0,
+                "a write was accepted after the step-down");
+            // the operator keeps pod 1's history: pod 0's copy (with its 2 new rows) is set aside, and it re-seeds
+            const result = await cluster.pod(0).exec("member", ["bash", "/opt/mysql-cluster/set-aside.sh", "d12: keep pod 1's history"]);
+            assert.equal(result.code, 0, result.stderr);
+            await cluster.launchPod(2);
+            for (const n of [0, 1, 2]) {
+                await cluster.pod(n).waitReady(600000);
+            }
+            assert.equal(await count(cluster, 0, "d12-b"), 30, "pod 1's rows were lost");
+            assert.equal(await count(cluster, 0, "d12-c"), 0, "the stepped-down primary's rows were not set aside");
+            assert.ok(asideCopies(cluster, 0).some((c) => c.facts.includes(origin.toLowerCase()) || c.facts.split("\t")[1] === origin),
+                "the stepped-down copy is not kept aside with its origin");
+            fs.rmSync(`${volume}.newer`, { recursive: true }); // the test's own copy, not the component's
+            return `pod 0 took writes as new origin ${origin}; when pod 1 answered it stepped down ("${says.slice(0, 110)}..."); ` +
+                `the operator kept pod 1's history and pod 0's 2 rows stay set aside: ${await converged(cluster)}`;
         },
     },
 ];

@@ -363,6 +363,15 @@ describe("replica readiness (replica_health on SHOW REPLICA STATUS output)", () 
         assert.notEqual(r.status, 0);
         assert.equal(r.stdout, "replication not running (io=No, sql=Yes)\n");
     });
+    it("a stopped applier names the engine's error number and text (the cause, not only that it stopped)", () => {
+        const status = ["Slave_IO_Running: Yes", "Slave_SQL_Running: No", "Last_IO_Errno: 0", "Last_IO_Error: ",
+            "Last_SQL_Errno: 1062", "Last_SQL_Error: Could not execute Write_rows_v1 event on table app.t; Duplicate entry '7' for key 'PRIMARY'"]
+            .map((l) => `   ${l}`).join("\n");
+        const r = runScriptFunctions(`replica_health "$S" 30`, { ...mariadb, S: status });
+        assert.notEqual(r.status, 0);
+        assert.equal(r.stdout, "replication not running (io=Yes, sql=No); applier error 1062: Could not execute Write_rows_v1 event on table app.t; " +
+            "Duplicate entry '7' for key 'PRIMARY'\n");
+    });
     it("still connecting to the primary -> not ready", () => {
         assert.notEqual(health("mysql-connecting").status, 0);
     });
