@@ -34,7 +34,19 @@ report() {
 # request_set_aside REASON FACTS: run-mysql.sh sets the copy aside at the server's next start; the
 # copy's identity, origin and transactions are recorded beside it, so it still counts (rule 9)
 request_set_aside() {
-  printf '%s\t%s\t%s\n' "$(fact 1 "$2")" "$(fact 2 "$2")" "$(holds "$2")" >"${DATA_ROOT:?}/$SET_ASIDE_FACTS"
+  local recorded problem
+  # never a loop of set-asides (each keeps a full copy): a copy with the same transactions as one
+  # set aside before would be copied back the same way, so this stops and says so
+  recorded="$(fact 1 "$2")"$'\t'"$(fact 2 "$2")"$'\t'"$(holds "$2")"
+  if grep -qxF "$recorded" "${DATA_ROOT:?}"/set-aside/*.facts 2>/dev/null; then
+    halt "not setting this copy aside again: a copy with the same transactions is already set aside, so re-copying would loop ($1)"
+    return 0
+  fi
+  if ! problem=$(space_for_copy); then
+    halt "$1, but $problem"
+    return 0
+  fi
+  printf '%s\n' "$recorded" >"$DATA_ROOT/$SET_ASIDE_FACTS"
   printf '%s\n' "$1" >"$DATA_ROOT/$SET_ASIDE_MARKER"
   sync
   report halted "setting this copy aside and restarting: $1"
@@ -110,18 +122,6 @@ read_facts() {
   return 1
 }
 
-# new_origin_sql: the SQL that makes this promotion a new transaction origin (rule 11). MariaDB
-# names a transaction by domain, server_id and a sequence the domain shares, so a pod 0 that lost
-# transactions would hand out their numbers again under the same server_id: each promotion takes a
-# new random server_id (above every pod's 100 + ordinal). MySQL: run-mysql.sh renews server_uuid.
-new_origin_sql() {
-  local id
-  [[ ${ENGINE:?} == mariadb ]] || return 0
-  id=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ') || id=''
-  [[ $id =~ ^[0-9]+$ ]] || { log "no random number for a new server_id"; return 1; }
-  printf 'SET GLOBAL server_id = %d;' "$((100000 + id % 4000000000))"
-}
-
 # step_down WHY: a primary that must not take writes any more (rule 11)
 step_down() {
   if [[ ${ENGINE:?} == mysql ]]; then
@@ -191,10 +191,9 @@ primary_round() {
         fi
       fi
       printf '%s\n' "${missing# }" >"$(unheard_file)"
-      origin=$(new_origin_sql) || return 1
-      sql "$cnf" <<<"$STOP_REPLICA; $RESET_REPLICA; $origin SET GLOBAL read_only = OFF;" || return 1
+      sql "$cnf" <<<"$STOP_REPLICA; $RESET_REPLICA; SET GLOBAL read_only = OFF;" || return 1
       if [[ $ENGINE == mariadb ]]; then origin='SELECT @@server_id'; else origin='SELECT @@server_uuid'; fi
-      log "taking writes as a new transaction origin: $(sql "$cnf" -e "$origin" || true)"
+      log "taking writes as transaction origin $(sql "$cnf" -e "$origin" || true)"
       report primary "taking writes${missing:+ (pods$missing did not answer; each is checked when it does)}"
       ;;
     *) report waiting "no verdict ('$verdict')" ;;
@@ -271,14 +270,7 @@ $(gtid_positioning_sql)" || return 1
       threads_running "$status" || restart_threads
       report replicating "from pod 0"
       ;;
-    reclone*)
-      if ! problem=$(space_for_copy); then
-        sql "$cnf" -e "$STOP_REPLICA" || true
-        halt "${verdict#* }, but $problem"
-      else
-        request_set_aside "${verdict#* }" "$facts"
-      fi
-      ;;
+    reclone*) sql "$cnf" -e "$STOP_REPLICA" || true; request_set_aside "${verdict#* }" "$facts" ;;
     halt*) sql "$cnf" -e "$STOP_REPLICA" || true; halt "${verdict#* }" ;;
     wait*)
       stop_receiver "${verdict#* }" || return 1

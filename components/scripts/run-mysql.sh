@@ -31,8 +31,8 @@ if [[ ! -d ${DATADIR:?} ]]; then
 fi
 # 3. pod 0 takes writes as a new transaction origin at every start (rule 11): MySQL names its
 #    transactions by the server_uuid, which a missing auto.cnf renews, so the numbers a restored or
-#    older copy of pod 0 hands out can never pass for those of transactions it lost. (MariaDB: the
-#    member agent gives the server a new server_id as it takes writes.) auto.cnf holds no data.
+#    older copy of pod 0 hands out can never pass for those of transactions it lost. auto.cnf
+#    holds no data. (MariaDB keeps server_id 100: docs/limits.md.)
 if [[ ${ENGINE:?} == mysql ]] && (($(pod_ordinal "${POD_NAME:?}") == 0)); then
   rm -f "$DATADIR/auto.cnf"
 fi
