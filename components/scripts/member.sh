@@ -267,7 +267,7 @@ replica_round() {
       fi
       [[ -n $status ]] || sql "$cnf" <<<"$(change_source_sql "$(peer_host 0)" "$MYSQL_PORT" "$REPLICATION_USER" "$(credential replication-password)")
 $(gtid_positioning_sql)" || return 1
-      threads_running "$status" || restart_threads
+      thread_stopped "$status" && restart_threads
       report replicating "from pod 0"
       ;;
     reclone*) sql "$cnf" -e "$STOP_REPLICA" || true; request_set_aside "${verdict#* }" "$facts" ;;
@@ -354,9 +354,10 @@ reload_tls() {
 
 start_replica() { sql "$cnf" -e "$START_REPLICA"; }
 
-# threads_running STATUS: both replication threads run
-threads_running() {
-  [[ $(status_field "$1" '(Slave|Replica)_IO_Running') == Yes && $(status_field "$1" '(Slave|Replica)_SQL_Running') == Yes ]]
+# thread_stopped STATUS: a replication thread is stopped (not set up, or "No"; a receiver that is
+# "Connecting" retries by itself)
+thread_stopped() {
+  [[ -z $1 || $(status_field "$1" '(Slave|Replica)_IO_Running') == No || $(status_field "$1" '(Slave|Replica)_SQL_Running') == No ]]
 }
 
 # server_uptime: seconds since the local server started (the peer wait counts from there)
