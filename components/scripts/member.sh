@@ -138,14 +138,16 @@ unheard_file() { printf '%s\n' "${DATA_ROOT:?}/$UNHEARD_MARKER"; }
 # recheck_unheard: while taking writes, each pod that did not answer before the promotion is asked
 # again; one that holds transactions of this cluster this primary lacks makes it step down
 recheck_unheard() {
-  local left='' n line peer rest
+  local left='' n line peer rest now
   [[ -s $(unheard_file) ]] || return 0
   for n in $(<"$(unheard_file)"); do
     line=$(peer_line "$n" 2>/dev/null)
     peer=${line#*$'\t'}
     if [[ $peer == - || $peer == "$UNKNOWN" ]]; then left+=" $n"; continue; fi
     if has_data "$peer" && [[ $(fact 1 "$peer") == "$(fact 1 "$facts")" ]]; then
-      if ! rest=$(foreign_extra "$peer" "$facts"); then left+=" $n"; continue; fi
+      # the peer first, then this primary afresh: a later snapshot of the primary holds all that an
+      # earlier one of a replica got from it (an older one would read its newest writes as missing)
+      if ! now=$(local_facts "$cnf" 2>/dev/null) || ! rest=$(foreign_extra "$peer" "$now"); then left+=" $n"; continue; fi
       if [[ -n $rest ]]; then
         step_down "pod $n, which did not answer before this pod took writes, holds transactions it lacks ($(gtid_text <<<"$rest")): both copies are kept; an operator must choose"
         return 0
