@@ -37,7 +37,7 @@ request_set_aside() {
   local recorded problem
   # never a loop of set-asides (each keeps a full copy): a copy with the same transactions as one
   # set aside before would be copied back the same way, so this stops and says so
-  recorded="$(fact 1 "$2")"$'\t'"$(fact 2 "$2")"$'\t'"$(holds "$2")"
+  recorded=$(aside_facts "$2")
   if grep -qxF "$recorded" "${DATA_ROOT:?}"/set-aside/*.facts 2>/dev/null; then
     halt "not setting this copy aside again: a copy with the same transactions is already set aside, so re-copying would loop ($1)"
     return 0

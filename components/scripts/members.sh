@@ -115,6 +115,10 @@ set_aside_table_sql() {
   printf 'CREATE TABLE IF NOT EXISTS mysql_cluster.set_aside (name VARCHAR(190) NOT NULL PRIMARY KEY, id VARCHAR(64) NOT NULL, origin VARCHAR(64) NOT NULL, gtids LONGTEXT NOT NULL) ENGINE=InnoDB;\n'
 }
 
+# aside_facts FACTS: the line recorded beside a copy set aside (IDENTITY ORIGIN TRANSACTIONS, the
+# applied and retrieved ones), which aside_on_volume reads back
+aside_facts() { printf '%s\t%s\t%s\n' "$(fact 1 "$1")" "$(fact 2 "$1")" "$(holds "$1")"; }
+
 # aside_on_volume: the ASIDE field of this volume, from the facts recorded beside each copy
 # set aside under DATA_ROOT/set-aside (lib.sh set_aside); "?" fields for a copy without them
 aside_on_volume() {

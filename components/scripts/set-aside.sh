@@ -17,7 +17,7 @@ source "$here/members.sh"
 reason="operator: ${1:?usage: set-aside.sh REASON}"
 # the copy's identity and transactions are recorded beside it: it still counts (rule 9)
 facts=$(local_facts "${RUN_DIR:?}/admin.cnf") || die "this copy's facts could not be read; nothing was changed"
-printf '%s\t%s\t%s\n' "$(fact 1 "$facts")" "$(fact 2 "$facts")" "$(holds "$facts")" >"${DATA_ROOT:?}/$SET_ASIDE_FACTS"
+aside_facts "$facts" >"${DATA_ROOT:?}/$SET_ASIDE_FACTS"
 printf '%s\n' "$reason" >"${DATA_ROOT:?}/$SET_ASIDE_MARKER"
 sync
 log "the copy is set aside at the server's next start ($reason); stopping the server"

@@ -52,13 +52,13 @@ async function identity(cluster: KubeCluster, ordinal: number): Promise<string> 
 }
 
 /** The member agent's state line and the readiness probe's verdict of a pod. */
-async function reported(cluster: KubeCluster, ordinal: number): Promise<string> {
+export async function reported(cluster: KubeCluster, ordinal: number): Promise<string> {
     const pod = cluster.pod(ordinal);
     const probe = await pod.exec("mysql", pod.container("mysql").readinessProbe!.command);
     return `${(probe.stdout + probe.stderr).trim().split("\n").pop()}`;
 }
 
-async function converged(cluster: KubeCluster): Promise<string> {
+export async function converged(cluster: KubeCluster): Promise<string> {
     const rows = Number(await cluster.rootSql(0, `SELECT COUNT(*) FROM ${table}`));
     await cluster.waitForRows(rows, 300000);
     const sums = new Set(Object.values(await cluster.checksums()));
@@ -67,8 +67,8 @@ async function converged(cluster: KubeCluster): Promise<string> {
 }
 
 /** super_read_only off (MySQL) so root can write on a replica, as an operator by mistake would. */
-const writableAs = (cluster: KubeCluster) => cluster.options.engine === "mysql" ? "SET GLOBAL super_read_only = OFF; " : "SET GLOBAL read_only = OFF; ";
-const readOnlyAgain = (cluster: KubeCluster) => cluster.options.engine === "mysql" ? "SET GLOBAL super_read_only = ON" : "SET GLOBAL read_only = ON";
+export const writableAs = (cluster: KubeCluster) => cluster.options.engine === "mysql" ? "SET GLOBAL super_read_only = OFF; " : "SET GLOBAL read_only = OFF; ";
+export const readOnlyAgain = (cluster: KubeCluster) => cluster.options.engine === "mysql" ? "SET GLOBAL super_read_only = ON" : "SET GLOBAL read_only = ON";
 
 /** The operator's documented command: set this pod's copy aside and copy the cluster again. */
 async function operatorSetsAside(cluster: KubeCluster, ordinal: number, why: string): Promise<void> {

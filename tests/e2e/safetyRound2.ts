@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { appUser, KubeCluster } from "./harness/cluster";
 import { run, sleep, waitFor } from "./harness/process";
+import { converged, readOnlyAgain, reported, writableAs } from "./safety";
 import { log, Scenario } from "./scenarios";
 import { writeRows } from "./workload";
 
@@ -23,13 +24,6 @@ async function count(cluster: KubeCluster, ordinal: number, tag: string): Promis
     return Number(await cluster.rootSql(ordinal, `SELECT COUNT(*) FROM ${table} WHERE payload LIKE '${tag}-%'`));
 }
 
-/** The readiness probe's verdict of a pod (the member agent's reason when it is not Ready). */
-async function reported(cluster: KubeCluster, ordinal: number): Promise<string> {
-    const pod = cluster.pod(ordinal);
-    const probe = await pod.exec("mysql", pod.container("mysql").readinessProbe!.command);
-    return `${(probe.stdout + probe.stderr).trim().split("\n").pop()}`;
-}
-
 /** The copies set aside on pod `ordinal`'s volume: directory names, with the facts recorded beside each. */
 function asideCopies(cluster: KubeCluster, ordinal: number): Array<{ name: string; facts: string }> {
     const dir = path.join(cluster.claimDir(ordinal), "set-aside");
@@ -38,14 +32,6 @@ function asideCopies(cluster: KubeCluster, ordinal: number): Array<{ name: strin
     }
     return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory())
         .map((e) => ({ name: e.name, facts: fs.existsSync(path.join(dir, `${e.name}.facts`)) ? fs.readFileSync(path.join(dir, `${e.name}.facts`), "utf8") : "" }));
-}
-
-async function converged(cluster: KubeCluster): Promise<string> {
-    const rows = Number(await cluster.rootSql(0, `SELECT COUNT(*) FROM ${table}`));
-    await cluster.waitForRows(rows, 300000);
-    const sums = new Set(Object.values(await cluster.checksums()));
-    assert.equal(sums.size, 1, "checksums differ");
-    return `${rows} rows equal on ${cluster.pods.size} pods`;
 }
 
 const ioRunning = async (cluster: KubeCluster, ordinal: number) => {
@@ -125,9 +111,7 @@ export const safetyRound2: Scenario[] = [
     {
         name: "D11. rule 12: a replica halted for an errant transaction stays halted while pod 0 restarts; it applies nothing",
         async run(cluster) {
-            const writable = cluster.options.engine === "mysql" ? "SET GLOBAL super_read_only = OFF; " : "SET GLOBAL read_only = OFF; ";
-            const readOnly = cluster.options.engine === "mysql" ? "SET GLOBAL super_read_only = ON" : "SET GLOBAL read_only = ON";
-            await cluster.rootSql(2, `${writable}INSERT INTO ${table} (payload) VALUES ('d11-errant'); ${readOnly}`);
+            await cluster.rootSql(2, `${writableAs(cluster)}INSERT INTO ${table} (payload) VALUES ('d11-errant'); ${readOnlyAgain(cluster)}`);
             await waitFor("pod 2 halted", 60000, async () => /halted: errant transactions/.test(await reported(cluster, 2)), 500);
             await cluster.restartPod(0);
             await writeRows(cluster, 20, "d11-after");
