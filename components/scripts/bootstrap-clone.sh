@@ -4,16 +4,48 @@
 # CLONE ... DATA DIRECTORY=TARGET, which returns 0 only when TARGET is a complete copy.
 
 clone_from_peer() {
-  local host=$1 target=$2 status=0 monitor
+  local host=$1 target=$2 status=0 monitor guard
   start_scratch_server "${DATA_ROOT:?}/clone-scratch" "${RUN_DIR:?}/clone.sock" || { stop_setup_server; return 1; }
   progress_monitor "$target" clone_estimate &
   monitor=$!
+  clone_space_guard "$target" &
+  guard=$!
   clone_sql "$host" "$target" | sql "$SCRATCH_CNF" || status=1
+  kill "$guard" 2>/dev/null || true
+  wait "$guard" 2>/dev/null || true
   stop_progress_monitor "$monitor"
   kill_setup_server
   rm -rf "${DATA_ROOT:?}/clone-scratch" "$SCRATCH_CNF"
   return "$status"
 }
+
+# clone_space_guard TARGET: a copy never fills the volume. As soon as CLONE knows what it copies
+# (its FILE COPY estimate, at the start of the copy), that is compared with the volume's free
+# space; a copy that cannot fit is stopped there, with the figures (the scratch server is stopped,
+# which ends the CLONE statement; the unfinished copy is removed before the next try)
+clone_space_guard() {
+  local estimate need free copied
+  while sleep "${CLONE_GUARD_INTERVAL_SECONDS:-0.5}"; do
+    estimate=$(clone_file_estimate 2>/dev/null) || continue
+    if ! [[ $estimate =~ ^[0-9]+$ ]] || ((estimate == 0)); then continue; fi
+    need=$((estimate + estimate / 10))
+    copied=$(du -sb "$1" 2>/dev/null | cut -f1) || copied=0
+    [[ $copied =~ ^[0-9]+$ ]] || copied=0
+    free=$(df -B1 --output=avail "$1" 2>/dev/null | tail -n1 | tr -d ' ') || free=''
+    if ! [[ $free =~ ^[0-9]+$ ]]; then
+      log "REFUSED: the free space of the volume could not be read; stopping the copy"
+    elif ((need - copied > free)); then
+      log "REFUSED: the copy needs about $((need / 1000000)) MB, the volume has $(((free + copied) / 1000000)) MB free: free set-aside copies or grow the volume"
+    else
+      return 0
+    fi
+    kill_setup_server
+    return 1
+  done
+}
+
+# clone_file_estimate: the bytes of data files the running clone copies
+clone_file_estimate() { sql "$SCRATCH_CNF" -e "SELECT ESTIMATE FROM performance_schema.clone_progress WHERE STAGE = 'FILE COPY'"; }
 
 # peer_serves HOST: a CLONE donor is its server, which has just answered
 peer_serves() { return 0; }

@@ -37,6 +37,17 @@ source "$here/bootstrap-$BOOTSTRAP_METHOD.sh"
 require_credentials root-password replication-password backup-password
 [[ -z ${APP_USER:-} ]] || require_credentials user-password
 
+# gtid_sql: on MySQL the decisions' set arithmetic is the server's own (GTID_SUBTRACT), done by a
+# peer this pod reads anyway (it has no server of its own yet): pod 0 for a replica, the first
+# peer that answered for an empty pod 0; gtid.sh's result must agree with it
+arith_peer=''
+if [[ ${ENGINE:?} == mysql ]]; then
+  gtid_sql() {
+    [[ -n $arith_peer ]] || { printf 'no peer answered to compute GTID_SUBTRACT\n' >&2; return 1; }
+    peer_sql "$arith_peer"
+  }
+fi
+
 # copy_from DONOR: a complete copy of pod DONOR renamed into place, marked for run-mysql/member
 # to finish (replication position, or a re-seeded primary's transaction state)
 copy_from() {
@@ -63,6 +74,7 @@ seed_primary() {
     say "wait $(<"$RUN_DIR/peers.err")"
     return 1
   fi
+  arith_peer=$(awk -F'\t' -v unknown="$UNKNOWN" '$2 != "-" && $2 != unknown { print $1; exit }' <<<"$peers")
   verdict=$(decide_seed "$(aside_on_volume)" "$peers")
   case $verdict in
     init*) initialize_primary && return 0 ;;
@@ -83,6 +95,7 @@ clone_replica() {
     [[ -n ${SETUP_SERVER_PID:-} ]] || start_empty_member || stop_setup_server
     return 1
   fi
+  arith_peer=0
   for ((donor = ordinal - 1; donor >= 0; donor--)); do
     facts=$source
     if ((donor > 0)); then

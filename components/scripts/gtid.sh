@@ -47,11 +47,54 @@ gtid_normal() {
     }' | sort -k1,1 -k2,2n
 }
 
-# gtid_subtract A B: the intervals of A that B does not hold, in normal form
+# gtid_subtract A B: the intervals of A that B does not hold, in normal form; status 1 (the
+# reason on stderr) when a set does not parse. On MySQL, when the caller defines gtid_sql (runs the
+# query on stdin on a MySQL server, prints the one value), the server does the arithmetic
+# (GTID_SUBTRACT) and this file's own result must agree with it, or neither is used (status 1:
+# the decisions wait and say why)
 gtid_subtract() {
-  local a b
+  local a b ours theirs
   a=$(gtid_normal "$1") || return 1
   b=$(gtid_normal "$2") || return 1
+  ours=$(gtid_subtract_normal "$a" "$b" | gtid_canonical)
+  if [[ ${ENGINE:?} == mysql ]] && declare -F gtid_sql >/dev/null; then
+    theirs=$(server_subtract "$1" "$2") || return 1
+    if [[ $theirs != "$ours" ]]; then
+      printf 'gtid_subtract: the server'"'"'s GTID_SUBTRACT says "%s", gtid.sh says "%s"\n' \
+        "$(gtid_text <<<"$theirs")" "$(gtid_text <<<"$ours")" >&2
+      return 1
+    fi
+  fi
+  [[ -z $ours ]] || printf '%s\n' "$ours"
+}
+
+# server_subtract A B: MySQL's GTID_SUBTRACT(A, B) through gtid_sql, in normal form. Only sets that
+# parsed (gtid_normal) reach here, and their characters are checked again before they go into SQL.
+server_subtract() {
+  local a=${1//[[:space:]]/} b=${2//[[:space:]]/} answer
+  if [[ ! $a =~ ^[0-9A-Za-z:,_-]*$ || ! $b =~ ^[0-9A-Za-z:,_-]*$ ]]; then
+    printf 'gtid_subtract: a set holds characters no GTID set has\n' >&2
+    return 1
+  fi
+  if ! answer=$(printf "SELECT REPLACE(GTID_SUBTRACT('%s', '%s'), CHAR(10 USING utf8mb4), '');\n" "$a" "$b" | gtid_sql 2>&1); then
+    printf 'gtid_subtract: the server could not compute GTID_SUBTRACT: %s\n' "$(head -c 300 <<<"$answer")" >&2
+    return 1
+  fi
+  gtid_normal "$answer" | gtid_canonical
+}
+
+# gtid_canonical: a normal form (stdin) with overlapping and adjacent intervals of an origin merged
+# ("u 1 5" + "u 6 9" -> "u 1 9"), so equal sets print equal text
+gtid_canonical() {
+  sort -k1,1 -k2,2n | awk '
+    $1 == origin && $2 <= hi + 1 { if ($3 > hi) hi = $3; next }
+    { if (origin != "") print origin, lo, hi; origin = $1; lo = $2; hi = $3 }
+    END { if (origin != "") print origin, lo, hi }'
+}
+
+# gtid_subtract_normal A B: A minus B, both in normal form (the shell's own arithmetic)
+gtid_subtract_normal() {
+  local a=$1 b=$2
   [[ -n $a ]] || return 0
   awk -v b="$b" '
     BEGIN {

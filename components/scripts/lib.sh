@@ -93,7 +93,9 @@ client() {
   if [[ $cnf == "${RUN_DIR:-/nonexistent}/admin.cnf" ]]; then
     admin_turn && held=1
   fi
-  "${MYSQL_CLIENT:?}" --defaults-file="$cnf" "$@" || status=$?
+  # a fixed sql_mode for the component's own sessions: a server's NO_BACKSLASH_ESCAPES or ANSI_QUOTES
+  # would change what sql_string's literals and the facts query mean (a password with a backslash)
+  "${MYSQL_CLIENT:?}" --defaults-file="$cnf" --init-command="SET SESSION sql_mode = 'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION'" "$@" || status=$?
   ((held == 0)) || rmdir "$RUN_DIR/admin.turn" 2>/dev/null || true
   return "$status"
 }
@@ -206,6 +208,13 @@ progress_monitor() {
     if ((bytes > seen)); then heartbeat; seen=$bytes; fi
     last=$bytes last_at=$now
   done
+}
+
+# new_domain_id: a random MariaDB replication domain id in 1..2^31-1 (pod 0 draws one per start)
+new_domain_id() {
+  local n
+  n=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ') && [[ $n =~ ^[0-9]+$ ]] || return 1
+  printf '%d\n' "$((n % 2147483647 + 1))"
 }
 
 # heartbeat: a copy (or a wait for one) is still moving: probe-alive.sh counts a starting pod as

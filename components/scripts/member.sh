@@ -23,6 +23,12 @@ cnf="${RUN_DIR:?}/admin.cnf"
 state_file="$RUN_DIR/member.state"
 replication_words
 
+# gtid_sql: on MySQL the decisions' set arithmetic is the server's own (GTID_SUBTRACT), done by
+# this pod's server; gtid.sh's result must agree with it (docs/design.md, rule 8)
+if [[ ${ENGINE:?} == mysql ]]; then
+  gtid_sql() { sql "$cnf"; }
+fi
+
 # report STATE MESSAGE: the state the readiness probe reads; logged when it changes
 report() {
   local line="$1"$'\t'"$2"
@@ -194,7 +200,7 @@ primary_round() {
       fi
       printf '%s\n' "${missing# }" >"$(unheard_file)"
       sql "$cnf" <<<"$STOP_REPLICA; $RESET_REPLICA; SET GLOBAL read_only = OFF;" || return 1
-      if [[ $ENGINE == mariadb ]]; then origin='SELECT @@server_id'; else origin='SELECT @@server_uuid'; fi
+      if [[ $ENGINE == mariadb ]]; then origin="SELECT CONCAT(@@gtid_domain_id, '-', @@server_id)"; else origin='SELECT @@server_uuid'; fi
       log "taking writes as transaction origin $(sql "$cnf" -e "$origin" || true)"
       report primary "taking writes${missing:+ (pods$missing did not answer; each is checked when it does)}"
       ;;

@@ -18,17 +18,21 @@
 readonly EMPTY_IDENTITY=EMPTY
 # shellcheck disable=SC2034 # read by the scripts that source this file
 readonly UNKNOWN='?'
+# the wait when two transaction sets cannot be compared (gtid.sh says why on stderr, in the log)
+readonly NOT_COMPARED="the transaction sets could not be compared (a set does not parse, or MySQL's GTID_SUBTRACT failed or disagreed with gtid.sh: this container's log says which)"
 
 # member_facts_sql: the one query that reads a member's facts, the same locally and from a peer,
 # run in batch mode with column names (facts_query). Each part is marked, and the client stops at
-# the first error, so a part that could not be read is absent from the answer, never empty.
+# the first error, so a part that could not be read is absent from the answer, never empty. No
+# backslash escape or double-quoted string: the server's sql_mode (NO_BACKSLASH_ESCAPES,
+# ANSI_QUOTES) must not change what the text means.
 member_facts_sql() {
   local identity="IFNULL((SELECT id FROM mysql_cluster.identity LIMIT 1), '')"
   printf 'SET SESSION group_concat_max_len = 16777216;\n'
   if [[ ${ENGINE:?} == mariadb ]]; then
     printf "SELECT 'F' AS part, %s, @@server_id, CONCAT_WS(',', NULLIF(@@GLOBAL.gtid_binlog_state, ''), NULLIF(@@GLOBAL.gtid_slave_pos, '')), '', @@GLOBAL.read_only;\n" "$identity"
   else
-    printf "SELECT 'F' AS part, %s, @@server_uuid, REPLACE(@@GLOBAL.gtid_executed, '\\\\n', ''), REPLACE(@@GLOBAL.gtid_purged, '\\\\n', ''), @@GLOBAL.read_only;\n" "$identity"
+    printf "SELECT 'F' AS part, %s, @@server_uuid, REPLACE(@@GLOBAL.gtid_executed, CHAR(10 USING utf8mb4), ''), REPLACE(@@GLOBAL.gtid_purged, CHAR(10 USING utf8mb4), ''), @@GLOBAL.read_only;\n" "$identity"
   fi
   printf "SELECT 'A' AS part, IFNULL(GROUP_CONCAT(CONCAT(name, '|', id, '|', origin, '|', gtids) ORDER BY name SEPARATOR ';'), '') FROM mysql_cluster.set_aside;\n"
   replication_words
@@ -194,6 +198,15 @@ peer_facts() {
   facts=$(facts_of_answer <<<"$answer") || { printf 'pod %s answered without its facts\n' "$1" >&2; return 2; }
   problem=$(facts_problem "$facts") || { printf 'pod %s: %s\n' "$1" "$problem" >&2; return 2; }
   printf '%s\n' "$facts"
+}
+
+# peer_sql ORDINAL: runs the SQL on stdin on pod ORDINAL as the replication account, printing the
+# answer (no column names)
+peer_sql() {
+  local cnf tls
+  cnf=$(peer_client_cnf)
+  mapfile -t tls < <(peer_tls_options)
+  client "$cnf" --batch --skip-column-names --connect-timeout="${PEER_CONNECT_TIMEOUT_SECONDS:-3}" -h "$(peer_host "$1")" -P "${MYSQL_PORT:?}" "${tls[@]}"
 }
 
 # peer_line ORDINAL: "ORDINAL<TAB>FACTS" for the decisions: FACTS "-" when the pod does not answer,
@@ -369,18 +382,18 @@ decide_seed() {
   for candidate in "${data[@]}"; do
     best=${candidate%%$'\t'*} facts=${candidate#*$'\t'}
     for other in "${data[@]}"; do
-      rest=$(foreign_extra "${other#*$'\t'}" "$facts") || { printf 'wait a transaction set does not parse\n'; return 0; }
+      rest=$(foreign_extra "${other#*$'\t'}" "$facts") || { printf 'wait %s\n' "$NOT_COMPARED"; return 0; }
       [[ -z $rest ]] || { best=''; break; }
     done
     if [[ -n $best ]]; then
       while IFS=$'\t' read -r where cid corigin cgtids; do
         [[ -n $where && $cid == "$id" ]] || continue
-        rest=$(extra_of "$corigin" "$cgtids" "$(holds "$facts")" foreign) || { printf 'wait a transaction set does not parse\n'; return 0; }
+        rest=$(extra_of "$corigin" "$cgtids" "$(holds "$facts")" foreign) || { printf 'wait %s\n' "$NOT_COMPARED"; return 0; }
         [[ -z $rest ]] || { best=''; copy=$where; break; }
       done <<<"$copies"
     fi
     if [[ -n $best ]]; then
-      errant=$(extra_of "$(fact 2 "$facts")" "$(holds "$facts")" "" own) || { printf 'wait a transaction set does not parse\n'; return 0; }
+      errant=$(extra_of "$(fact 2 "$facts")" "$(holds "$facts")" "" own) || { printf 'wait %s\n' "$NOT_COMPARED"; return 0; }
       [[ -z $errant ]] && break
       errant_best="pod $best ($(gtid_text <<<"$errant"))"
       best=''
@@ -396,7 +409,7 @@ decide_seed() {
     fi
     return 0
   fi
-  pending=$(unapplied "$facts") || { printf 'wait a transaction set does not parse\n'; return 0; }
+  pending=$(unapplied "$facts") || { printf 'wait %s\n' "$NOT_COMPARED"; return 0; }
   if [[ -n $pending ]]; then
     printf 'wait pod %s holds the most advanced data but has not applied all it retrieved (%s): it is copied once it has\n' "$best" "$pending"
     return 0
@@ -422,7 +435,7 @@ decide_primary() {
     id=$(fact 1 "$facts")
     if [[ $id != "$local_id" ]]; then others+=" $ordinal"; continue; fi
     same=$((same + 1))
-    rest=$(foreign_extra "$facts" "$local_facts") || { printf 'wait a transaction set does not parse\n'; return 0; }
+    rest=$(foreign_extra "$facts" "$local_facts") || { printf 'wait %s\n' "$NOT_COMPARED"; return 0; }
     [[ -z $rest ]] || ahead+=" $ordinal"
   done <<<"$2"
   [[ -z $bad ]] || { printf 'wait pods%s answered facts that do not parse\n' "$bad"; return 0; }
@@ -439,13 +452,13 @@ decide_primary() {
   copies=$(aside_copies "$(printf '0\t%s\n%s\n' "$local_facts" "$2" | grep -v $'\t-$')")
   while IFS=$'\t' read -r where cid corigin cgtids; do
     [[ -n $where && $cid == "$local_id" ]] || continue
-    rest=$(extra_of "$corigin" "$cgtids" "$(holds "$local_facts")" foreign) || { printf 'wait a transaction set does not parse\n'; return 0; }
+    rest=$(extra_of "$corigin" "$cgtids" "$(holds "$local_facts")" foreign) || { printf 'wait %s\n' "$NOT_COMPARED"; return 0; }
     if [[ -n $rest ]]; then
       printf 'halt %s holds transactions of this cluster that this copy lacks (%s): an operator must restore it or free it (docs/operations.md)\n' "$where" "$(gtid_text <<<"$rest")"
       return 0
     fi
   done <<<"$copies"
-  pending=$(unapplied "$local_facts") || { printf 'wait a transaction set does not parse\n'; return 0; }
+  pending=$(unapplied "$local_facts") || { printf 'wait %s\n' "$NOT_COMPARED"; return 0; }
   [[ -z $pending ]] || { printf 'wait this copy has not applied all it retrieved (%s)\n' "$pending"; return 0; }
   printf 'promote\n'
 }
@@ -467,8 +480,8 @@ decide_replica() {
     printf 'halt the source belongs to cluster %s, this copy to %s\n' "$source_id" "$local_id"
     return 0
   fi
-  extra=$(foreign_extra "$local_facts" "$source_facts") || { printf 'wait a transaction set does not parse\n'; return 0; }
-  errant=$(own_extra "$local_facts" "$source_facts") || { printf 'wait a transaction set does not parse\n'; return 0; }
+  extra=$(foreign_extra "$local_facts" "$source_facts") || { printf 'wait %s\n' "$NOT_COMPARED"; return 0; }
+  errant=$(own_extra "$local_facts" "$source_facts") || { printf 'wait %s\n' "$NOT_COMPARED"; return 0; }
   if [[ -n $errant ]]; then
     printf 'halt errant transactions on this replica, not on the source: %s\n' "$(gtid_text <<<"$errant")"
     return 0
@@ -477,7 +490,7 @@ decide_replica() {
     return 0
   fi
   # MySQL: what the source purged and this replica has not got
-  needed=$(gtid_subtract "$(fact 4 "$source_facts")" "$(holds "$local_facts")") || { printf 'wait a transaction set does not parse\n'; return 0; }
+  needed=$(gtid_subtract "$(fact 4 "$source_facts")" "$(holds "$local_facts")") || { printf 'wait %s\n' "$NOT_COMPARED"; return 0; }
   # MariaDB reports no purged set: its own 1236 error says which case it is
   if [[ -z $needed && ${ENGINE:?} == mariadb && $errno == 1236 ]]; then
     case $io_error in

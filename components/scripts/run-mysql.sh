@@ -29,12 +29,21 @@ fi
 if [[ ! -d ${DATADIR:?} ]]; then
   bash "$here/clone-mysql.sh" || die "$POD_NAME has no data and could not get any"
 fi
-# 3. pod 0 takes writes as a new transaction origin at every start (rule 11): MySQL names its
-#    transactions by the server_uuid, which a missing auto.cnf renews, so the numbers a restored or
-#    older copy of pod 0 hands out can never pass for those of transactions it lost. auto.cnf
-#    holds no data. (MariaDB keeps server_id 100: docs/limits.md.)
-if [[ ${ENGINE:?} == mysql ]] && (($(pod_ordinal "${POD_NAME:?}") == 0)); then
-  rm -f "$DATADIR/auto.cnf"
+# 3. pod 0 takes writes as a new transaction origin at every start (rule 11), so the numbers a
+#    restored or older copy of pod 0 hands out can never pass for those of transactions it lost.
+#    MySQL names its transactions by the server_uuid, which a missing auto.cnf renews (auto.cnf
+#    holds no data). MariaDB numbers them per replication domain: pod 0 writes in a domain of its
+#    own, new at each start and random (1 in 2^31 to meet another's), so every domain has one
+#    writer and its last GTID, which a backup records, stands for all of it.
+args=()
+if (($(pod_ordinal "${POD_NAME:?}") == 0)); then
+  if [[ ${ENGINE:?} == mysql ]]; then
+    rm -f "$DATADIR/auto.cnf"
+  else
+    domain=$(new_domain_id) || die "cannot draw a replication domain id for this start"
+    args+=("--gtid-domain-id=$domain")
+    log "this start of pod 0 writes in replication domain $domain"
+  fi
 fi
 log "starting the server"
-exec "${MYSQLD:?}" --defaults-file="${CONF_FILE:?}"
+exec "${MYSQLD:?}" --defaults-file="${CONF_FILE:?}" "${args[@]}"

@@ -153,8 +153,15 @@ export const safetyRound2: Scenario[] = [
             await waitFor("pod 0 to take writes", 60000, async () =>
                 /taking writes as transaction origin \S+/.test(containerLogs(cluster, 0, "member").slice(mark)), 500);
             const origin = /taking writes as transaction origin (\S+)/.exec(containerLogs(cluster, 0, "member").slice(mark))![1];
-            // pod 0's new writes; a peer may already be back (then pod 0 has stepped down and refuses them)
-            const acked = (await cluster.clientSql("primary", "INSERT INTO t (payload) VALUES ('d12-c-0'), ('d12-c-1')", 15000)).code === 0 ? 2 : 0;
+            // pod 0's new writes, straight to it (no peer is back yet, so it still takes them)
+            let refused = "";
+            await waitFor("pod 0 to acknowledge 2 new rows", 30000, async () => {
+                const r = await cluster.clientSql({ ordinal: 0 }, "INSERT INTO t (payload) VALUES ('d12-c-0'), ('d12-c-1')", 10000);
+                refused = r.stderr.trim();
+                return r.code === 0;
+            }, 1000).catch((e: Error) => { throw new Error(`${e.message} (last error: ${refused})`); });
+            const acked = await count(cluster, 0, "d12-c");
+            assert.equal(acked, 2, "pod 0 did not take writes");
             await cluster.launchPod(1);
             const says = await waitFor("pod 0 to step down", 120000, async () => {
                 const line = await reported(cluster, 0);
@@ -175,11 +182,74 @@ export const safetyRound2: Scenario[] = [
             }
             assert.equal(await count(cluster, 0, "d12-b"), 30, "pod 1's rows were lost");
             assert.equal(await count(cluster, 0, "d12-c"), 0, "the stepped-down primary's rows were not set aside");
-            assert.ok(asideCopies(cluster, 0).some((c) => c.facts.includes(origin.toLowerCase()) || c.facts.split("\t")[1] === origin),
-                "the stepped-down copy is not kept aside with its origin");
+            // the new origin (MySQL: a server_uuid; MariaDB: "<domain>-<server id>") is in the kept copy's set
+            assert.ok(asideCopies(cluster, 0).some((c) => c.facts.split("\t")[2]?.toLowerCase().includes(origin.toLowerCase())),
+                `the stepped-down copy is not kept aside with its new origin ${origin}`);
             fs.rmSync(`${volume}.newer`, { recursive: true }); // the test's own copy, not the component's
             return `pod 0 took writes as origin ${origin} (${acked} rows acknowledged); when a peer answered it stepped down ` +
                 `("${says.slice(0, 110)}..."); the operator kept the peers' history, pod 0's copy stays set aside: ${await converged(cluster)}`;
         },
     },
+    {
+        name: "D13. rule 8: a server setting that changes how SQL text reads (sql_mode NO_BACKSLASH_ESCAPES, ANSI_QUOTES) on the replicas: pod 0 restarts and decides on their real sets; on MySQL the decisions' arithmetic is the server's GTID_SUBTRACT",
+        async run(cluster) {
+            const modes = new Map<number, string>();
+            for (const n of [1, 2]) {
+                modes.set(n, await cluster.rootSql(n, "SELECT @@GLOBAL.sql_mode"));
+                await cluster.rootSql(n, "SET GLOBAL sql_mode = CONCAT_WS(',', NULLIF(@@GLOBAL.sql_mode, ''), 'NO_BACKSLASH_ESCAPES', 'ANSI_QUOTES')");
+            }
+            const marks = [0, 1, 2].map((n) => containerLogs(cluster, n, "member").length);
+            await writeRows(cluster, 20, "d13-a");
+            await cluster.restartPod(0); // a new origin (MySQL: its gtid_executed now spans lines)
+            const rows = await writeRows(cluster, 20, "d13-b");
+            await cluster.waitForRows(rows);
+            const sets = await cluster.rootSql(1, cluster.options.engine === "mysql" ? "SELECT @@GLOBAL.gtid_executed" : "SELECT @@GLOBAL.gtid_binlog_state");
+            for (const n of [1, 2]) {
+                // each replica followed pod 0 through its restart: its agent read its own sets and pod 0's
+                await waitFor(`pod ${n} replicating from the restarted pod 0`, 60000, async () =>
+                    /replicating: from pod 0/.test(containerLogs(cluster, n, "member").slice(marks[n])) && cluster.pod(n).ready, 500);
+                const logs = containerLogs(cluster, n, "member").slice(marks[n]) + (n === 1 ? containerLogs(cluster, 0, "member").slice(marks[0]) : "");
+                assert.doesNotMatch(logs, /could not be compared|not parse/, `pod ${n} or pod 0 could not read a set`);
+            }
+            let arithmetic = "";
+            if (cluster.options.engine === "mysql") {
+                arithmetic = `; ${await serverArithmetic(cluster, 1)}`;
+            }
+            for (const [n, mode] of modes) {
+                await cluster.rootSql(n, `SET GLOBAL sql_mode = '${mode}'`);
+            }
+            return `replicas' sets read under the setting (${sets.split(",").length} origins); pod 0 restarted and took writes${arithmetic}: ${await converged(cluster)}`;
+        },
+    },
 ];
+
+/**
+ * MySQL: gtid.sh's arithmetic against the server's own GTID_SUBTRACT on pod `ordinal`, through the
+ * agents' path (gtid_subtract with gtid_sql, which fails when the two disagree), on the pods' real
+ * sets and on sets of every shape (tags, gaps, overlaps, upper case, empty sides).
+ */
+async function serverArithmetic(cluster: KubeCluster, ordinal: number): Promise<string> {
+    const real = await Promise.all([0, 1, 2].map((n) => cluster.rootSql(n, "SELECT REPLACE(@@GLOBAL.gtid_executed, CHAR(10 USING utf8mb4), '')")));
+    const u = (await cluster.rootSql(0, "SELECT @@server_uuid")).toLowerCase();
+    const v = "cccccccc-2222-2222-2222-222222222222";
+    const pairs: Array<[string, string]> = [
+        [real[0], real[1]], [real[1], real[0]], [real[2], real[0]], [real[0], ""], ["", real[0]],
+        [`${u}:1-20`, `${u}:1-5:11-18`], [`${u}:1-10,${u}:1-12:14`, `${u}:3-4`], [`${u.toUpperCase()}:1-5`, `${u}:2-3`],
+        [`${u}:tag_a:1-3,${v}:5-9`, `${u}:1-3`], [`${u}:tag_a:1-3:7`, `${u}:tag_a:2,${v}:1-100`], [`${v}:1-5:7-9`, `${v}:6`],
+        [`${v}:1`, `${v}:1`], ["", ""],
+    ];
+    const script = [
+        "set -euo pipefail; cd /opt/mysql-cluster; source lib.sh; source gtid.sh",
+        'gtid_sql() { echo x >>"$RUN_DIR/d13.asked"; sql "$RUN_DIR/admin.cnf"; }',
+        'rm -f "$RUN_DIR/d13.asked"; n=0; bad=0',
+        'while IFS="|" read -r a b; do n=$((n + 1)); gtid_subtract "$a" "$b" >/dev/null || { bad=$((bad + 1)); echo "pair $n: $a - $b" >&2; }; done',
+        'echo "$n $bad $(wc -l <"$RUN_DIR/d13.asked" 2>/dev/null || echo 0)"',
+    ].join("\n");
+    const result = await cluster.pod(ordinal).exec("member", ["bash", "-c", script], { input: pairs.map(([a, b]) => `${a}|${b}`).join("\n") + "\n" });
+    assert.equal(result.code, 0, result.stderr);
+    const [n, bad, asked] = result.stdout.trim().split(" ").map(Number);
+    assert.equal(n, pairs.length, result.stdout);
+    assert.equal(bad, 0, `gtid.sh and GTID_SUBTRACT disagree: ${result.stderr}`);
+    assert.equal(asked, pairs.length, "the server was not asked for every pair");
+    return `gtid.sh and the server's GTID_SUBTRACT agree on ${n} pairs (the pods' real sets, tags, gaps, overlaps, upper case, empty)`;
+}

@@ -63,6 +63,53 @@ describe("transaction sets (gtid.sh)", () => {
             { ...mariadb, A: "0-100-530,0-101-2", B: "0-100-523" }).stdout, "0-100:524-530, 0-101:1-2\n");
     });
 
+    it("overlapping and adjacent intervals print as one (equal sets, equal text)", () => {
+        const r = runScriptFunctions(`gtid_subtract "$A" "$B" | gtid_text`,
+            { ...mysql, A: `${U0}:1-10,${U0}:1-12:14,${U1}:1-3,${U1}:4-6`, B: `${U0}:3-4` });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, `${U0}:1-2, ${U0}:5-12, ${U0}:14, ${U1}:1-6\n`);
+    });
+
+    // gtid_sql here is a stand-in answer, not a server: these check only how gtid.sh treats what
+    // the server says; the server's real GTID_SUBTRACT is checked against gtid.sh in the e2e suite (D13)
+    describe("on MySQL with a server to ask (gtid_sql): the server's GTID_SUBTRACT decides, gtid.sh must agree", () => {
+        const ask = (answer: string) => `gtid_sql() { cat >"$Q"; ${answer}; }`;
+        const q = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gtid-sql-")), "query");
+        it("asks the server with the sets as they came, and uses its answer when both agree", () => {
+            const file = q();
+            const r = runScriptFunctions(`${ask(`printf '%s\\n' "${U0.toUpperCase()}:6-10,\n${U0}:19-20"`)}; gtid_subtract "$A" "$B" | gtid_text`,
+                { ...mysql, Q: file, A: `${U0}:1-20`, B: `${U0}:1-5:11-18` });
+            assert.equal(r.status, 0, r.stderr);
+            assert.equal(r.stdout, `${U0}:6-10, ${U0}:19-20\n`);
+            assert.match(fs.readFileSync(file, "utf8"), new RegExp(`GTID_SUBTRACT\\('${U0}:1-20', '${U0}:1-5:11-18'\\)`));
+        });
+        it("a server that disagrees, fails or answers garbage: no result (the decisions wait), and the log says which", () => {
+            for (const [answer, message] of [
+                [`echo "${U0}:6-10"`, /GTID_SUBTRACT says "[^"]*6-10", gtid.sh says "[^"]*6-10, [^"]*19-20"/],
+                ["echo 'ERROR 1045 (28000): Access denied' >&2; return 1", /could not compute GTID_SUBTRACT: ERROR 1045/],
+                ["echo 'NULL'", /gtid_normal: not a MySQL GTID set element "NULL"/],
+            ] as const) {
+                const r = runScriptFunctions(`${ask(answer)}; gtid_subtract "$A" "$B"`,
+                    { ...mysql, Q: q(), A: `${U0}:1-20`, B: `${U0}:1-5:11-18` });
+                assert.equal(r.status, 1, `${answer}: ${r.stdout}`);
+                assert.equal(r.stdout, "");
+                assert.match(r.stderr, message);
+            }
+        });
+        it("a set that would not be a plain GTID set never reaches the SQL text", () => {
+            const file = q();
+            const r = runScriptFunctions(`${ask("echo ''")}; gtid_subtract "$A" "$B"`, { ...mysql, Q: file, A: `${U0}:1-2'); DROP TABLE x; --`, B: "" });
+            assert.notEqual(r.status, 0);
+            assert.ok(!fs.existsSync(file), "the query was sent");
+        });
+        it("MariaDB has no set arithmetic in the server: gtid.sh alone", () => {
+            const file = q();
+            const r = runScriptFunctions(`${ask("echo wrong")}; gtid_subtract "$A" "$B" | gtid_text`, { ...mariadb, Q: file, A: "0-100-530", B: "0-100-523" });
+            assert.equal(r.stdout, "0-100:524-530\n");
+            assert.ok(!fs.existsSync(file), "MariaDB was asked for GTID_SUBTRACT");
+        });
+    });
+
     it("garbage is refused, never read as an empty set", () => {
         for (const [set, env] of [["not-a-gtid", mysql], [`${U0}:5-1`, mysql], ["0-100", mariadb]] as const) {
             const r = call("gtid_subset", [set, `${U0}:1-5`], env);

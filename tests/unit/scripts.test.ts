@@ -40,6 +40,7 @@ describe("pod scripts", () => {
     });
 
     it("every script is shellcheck-clean", function () {
+        this.timeout(180000); // shellcheck -x follows every sourced file: ~5 s idle, much longer on a busy machine
         if (!haveCommand("shellcheck")) {
             // CI installs shellcheck (.ci/run); a machine without it fails here instead of passing silently
             assert.fail("shellcheck is not installed: apt-get install -y shellcheck");
@@ -317,6 +318,17 @@ describe("scratch servers never remove a copy (rule 1)", () => {
     });
 });
 
+describe("pod 0's MariaDB replication domain (lib.sh new_domain_id): a new origin per start (rule 11)", () => {
+    it("draws ids in 1..2^31-1 that differ from start to start", () => {
+        const r = runScriptFunctions("for i in $(seq 50); do new_domain_id; done");
+        assert.equal(r.status, 0, r.stderr);
+        const ids = r.stdout.trim().split("\n").map(Number);
+        assert.equal(ids.length, 50);
+        for (const id of ids) assert.ok(Number.isInteger(id) && id >= 1 && id <= 2 ** 31 - 1, `${id}`);
+        assert.ok(new Set(ids).size >= 49, `repeated ids: ${ids.join(" ")}`);
+    });
+});
+
 describe("administrator connections take turns (lib.sh admin_turn)", () => {
     const runDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "run-"));
 
@@ -422,6 +434,36 @@ describe("liveness of a pod still copying (probe-alive.sh): a copy is never cut 
     it("without a beat yet, the container's start counts", () => {
         assert.equal(probe(10, undefined).status, 0);
         assert.notEqual(probe(400, undefined).status, 0);
+    });
+});
+
+describe("a MySQL CLONE copy never fills the volume (bootstrap-clone.sh clone_space_guard)", () => {
+    // clone_file_estimate is replaced by a figure here (no server): these check the guard's use of
+    // CLONE's estimate and of the volume's real free space (df on a temporary directory)
+    const guard = (estimate: string) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clone-guard-"));
+        return runScriptFunctions(`source ${JSON.stringify(path.join(scriptsDir, "bootstrap-clone.sh"))}
+            clone_file_estimate() { ${estimate}; }
+            sleep 30 & SETUP_SERVER_PID=$!
+            status=0; clone_space_guard ${JSON.stringify(dir)} || status=$?
+            if kill -0 "$SETUP_SERVER_PID" 2>/dev/null; then echo "server running, guard $status"; kill "$SETUP_SERVER_PID"; else echo "server stopped, guard $status"; fi`,
+        { CLONE_GUARD_INTERVAL_SECONDS: "0.05", DATA_ROOT: dir });
+    };
+    it("a copy larger than the free space is stopped as soon as CLONE knows its size, with the figures", () => {
+        const r = guard("echo 999999999999999999");
+        assert.equal(r.stdout.trim(), "server stopped, guard 1", r.stderr);
+        assert.match(r.stderr, /REFUSED: the copy needs about \d+ MB, the volume has \d+ MB free: free set-aside copies or grow the volume/);
+    });
+    it("a copy that fits goes on", () => {
+        const r = guard("echo 1000");
+        assert.equal(r.stdout.trim(), "server running, guard 0", r.stderr);
+        assert.doesNotMatch(r.stderr, /REFUSED/);
+    });
+    it("until the estimate is known (empty, or no answer yet), the guard waits and stops nothing", () => {
+        const r = runScriptFunctions(`source ${JSON.stringify(path.join(scriptsDir, "bootstrap-clone.sh"))}
+            f=$(mktemp); clone_file_estimate() { echo x >>"$f"; if (($(wc -l <"$f") < 4)); then echo ''; else echo 5; fi; }
+            clone_space_guard /tmp && echo "checked after $(wc -l <"$f")"`, { CLONE_GUARD_INTERVAL_SECONDS: "0.01" });
+        assert.equal(r.stdout.trim(), "checked after 4", r.stderr);
     });
 });
 
