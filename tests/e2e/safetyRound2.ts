@@ -155,7 +155,7 @@ export const safetyRound2: Scenario[] = [
             const origin = /taking writes as transaction origin (\S+)/.exec(containerLogs(cluster, 0, "member").slice(mark))![1];
             // pod 0's new writes, straight to it (no peer is back yet, so it still takes them)
             let refused = "";
-            await waitFor("pod 0 to acknowledge 2 new rows", 30000, async () => {
+            await waitFor("pod 0 to acknowledge 2 new rows", 90000, async () => {
                 const r = await cluster.clientSql({ ordinal: 0 }, "INSERT INTO t (payload) VALUES ('d12-c-0'), ('d12-c-1')", 10000);
                 refused = r.stderr.trim();
                 return r.code === 0;
@@ -206,8 +206,10 @@ export const safetyRound2: Scenario[] = [
             const sets = await cluster.rootSql(1, cluster.options.engine === "mysql" ? "SELECT @@GLOBAL.gtid_executed" : "SELECT @@GLOBAL.gtid_binlog_state");
             for (const n of [1, 2]) {
                 // each replica followed pod 0 through its restart: its agent read its own sets and pod 0's
-                await waitFor(`pod ${n} replicating from the restarted pod 0`, 60000, async () =>
-                    /replicating: from pod 0/.test(containerLogs(cluster, n, "member").slice(marks[n])) && cluster.pod(n).ready, 500);
+                await waitFor(`pod ${n} replicating from the restarted pod 0`, 60000, async () => {
+                    const state = await cluster.pod(n).exec("member", ["bash", "-c", 'cat "$RUN_DIR/member.state"']);
+                    return /^replicating\tfrom pod 0$/.test(state.stdout.trim()) && cluster.pod(n).ready;
+                }, 500);
                 const logs = containerLogs(cluster, n, "member").slice(marks[n]) + (n === 1 ? containerLogs(cluster, 0, "member").slice(marks[0]) : "");
                 assert.doesNotMatch(logs, /could not be compared|not parse/, `pod ${n} or pod 0 could not read a set`);
             }
@@ -219,6 +221,40 @@ export const safetyRound2: Scenario[] = [
                 await cluster.rootSql(n, `SET GLOBAL sql_mode = '${mode}'`);
             }
             return `replicas' sets read under the setting (${sets.split(",").length} origins); pod 0 restarted and took writes${arithmetic}: ${await converged(cluster)}`;
+        },
+    },
+];
+
+/**
+ * Must-hold 8, for a suite whose pods run with a short startupTimeoutSeconds (60 s): a copy made in
+ * the server container (after a set-aside) that lasts longer than that budget is not cut short.
+ */
+export const shortBudget: Scenario[] = [
+    {
+        name: "D14. must-hold 8: a replica's re-copy in the server container lasts longer than startupTimeoutSeconds (pod 0 away for it): liveness follows its progress and never restarts it",
+        async run(cluster) {
+            const budget = cluster.options.args.startupTimeoutSeconds;
+            assert.ok(budget !== undefined && budget <= 60, `this scenario needs a suite with startupTimeoutSeconds <= 60 (has ${budget})`);
+            const rows = await writeRows(cluster, 20, "d14");
+            await cluster.waitForRows(rows);
+            await cluster.deletePod(0); // pod 1's copy waits for pod 0, its source
+            const result = await cluster.pod(1).exec("member", ["bash", "/opt/mysql-cluster/set-aside.sh", "d14: a long re-copy"]);
+            assert.equal(result.code, 0, result.stderr);
+            // run-mysql.sh restarts into the copy: the set-aside is done and the copy waits for its source
+            await waitFor("pod 1 copying in its server container", 120000, async () =>
+                /pod 0 has no data yet or does not answer/.test(containerLogs(cluster, 1, "mysql")), 500);
+            const restarts = cluster.pod(1).restarts.mysql;
+            const copying = Date.now();
+            await sleep((budget! + 45) * 1000);
+            assert.equal(cluster.pod(1).restarts.mysql, restarts, "liveness restarted the copying server container");
+            const waited = Math.round((Date.now() - copying) / 1000);
+            await cluster.startPod(0);
+            await cluster.pod(1).waitReady(600000);
+            assert.equal(cluster.pod(1).restarts.mysql, restarts, "the server container was restarted during the copy");
+            const copied = /clone from \S+ complete/.test(containerLogs(cluster, 1, "mysql"));
+            assert.ok(copied, "pod 1 did not finish a copy in its server container");
+            return `pod 1's copy ran ${Math.round((Date.now() - copying) / 1000)} s in its server container (${waited} s of it waiting for pod 0) ` +
+                `with startupTimeoutSeconds ${budget}: 0 restarts; ${await converged(cluster)}`;
         },
     },
 ];
