@@ -135,10 +135,11 @@ export interface MySqlClusterArgs {
     /** Database engine: "mysql" or "mariadb". @default "mysql" */
     readonly engine?: Engine;
     /**
-     * Engine version: mysql "8.4" or "9.x" (5.7 is refused: end-of-life, no GTIDs); mariadb "10.11", "11.4" or
-     * "11.8" (LTS); a patch level ("8.4.3") pins the default image tag. A newer version rolls the
-     * pods (replicas first); an older major.minor is refused.
-     * @default "8.4" for mysql, "10.11" for mariadb
+     * Engine version: mysql "9.7" (LTS) or "8.4" (LTS), other "9.x" accepted (5.7 is refused: end-of-life,
+     * no GTIDs); mariadb "10.11", "11.4" or "11.8" (LTS); a patch level ("9.7.4") pins the default image
+     * tag. A newer version rolls the pods (replicas first); an older major.minor is refused. Proven by
+     * this repository's suites: MySQL 9.7, MariaDB 10.11 and 11.8; MySQL 8.4 and MariaDB 11.4 on paper only.
+     * @default "9.7" for mysql, "10.11" for mariadb
      */
     readonly version?: string;
     /** Server image (it also runs the `init-mysql` init container). @default "mysql:<version>" or "mariadb:<version>" */

@@ -37,7 +37,7 @@ export function labelMap(field: string, given: Readonly<Record<string, string>> 
 
 export function checkImage(field: string, image: unknown, check: (ok: boolean, message: string) => unknown) {
     check(typeof image === "string" && image.length > 0 && imageReference.test(image),
-        `${field} must be an image reference such as "mysql:8.4" or "registry.example.com/db/mysql@sha256:<digest>", got ${JSON.stringify(image)}`);
+        `${field} must be an image reference such as "mysql:9.7" or "registry.example.com/db/mysql@sha256:<digest>", got ${JSON.stringify(image)}`);
 }
 
 /** `labels`: valid, sorted, and none of the component's own keys. */

@@ -104,16 +104,23 @@ describe("MySqlCluster children", () => {
         assert.equal(c.mysql.image, "mariadb:10.11");
     });
 
-    it("MySQL 8.4 clones with the CLONE plugin and the 8.4 replication syntax", async () => {
-        const { statefulSet, configMap } = await render("db");
-        const env = envOf(containersByName(statefulSet)["clone-mysql"]);
-        assert.equal(env.BOOTSTRAP_METHOD, "clone");
-        assert.equal(env.REPLICATION_SYNTAX, "source");
-        assert.equal(env.BACKUP_GRANTS, "BACKUP_ADMIN");
-        assert.equal(env.BACKUP_TOOL, undefined);
-        assert.match(configMap.data["base.cnf"], /^plugin-load-add=mysql_clone\.so$/m);
-        assert.match(configMap.data["base.cnf"], /^gtid_mode=ON$/m);
-        assert.match(configMap.data["replica.cnf"], /^super_read_only=ON$/m);
+    it("MySQL defaults to 9.7, the newest LTS (the version the suites run); 8.4 stays selectable; both clone with the CLONE plugin and the 8.4+ replication syntax", async () => {
+        for (const [args, version] of [[{}, "9.7"], [{ version: "8.4" }, "8.4"]] as const) {
+            const { statefulSet, configMap } = await render("db", args);
+            const containers = containersByName(statefulSet);
+            for (const name of ["init-mysql", "clone-mysql", "mysql", "member"]) {
+                assert.equal(containers[name].image, `mysql:${version}`, name);
+            }
+            assert.equal(statefulSet.metadata.labels["app.kubernetes.io/version"], version);
+            const env = envOf(containers["clone-mysql"]);
+            assert.equal(env.BOOTSTRAP_METHOD, "clone");
+            assert.equal(env.REPLICATION_SYNTAX, "source");
+            assert.equal(env.BACKUP_GRANTS, "BACKUP_ADMIN");
+            assert.equal(env.BACKUP_TOOL, undefined);
+            assert.match(configMap.data["base.cnf"], /^plugin-load-add=mysql_clone\.so$/m);
+            assert.match(configMap.data["base.cnf"], /^gtid_mode=ON$/m);
+            assert.match(configMap.data["replica.cnf"], /^super_read_only=ON$/m);
+        }
     });
 
     it("every flavor defaults to utf8mb4 (MariaDB would start with latin1) with a collation the version has", async () => {

@@ -87,7 +87,7 @@ describe("metrics: the exporter sidecar and the monitoring objects", () => {
             assert.match(r.expr, /namespace="data", (pod=~"db-\[0-9\]\+"|persistentvolumeclaim=~"data-db-\[0-9\]\+")/, r.expr);
             assert.ok(r.for && r.labels.severity && r.annotations.summary && r.annotations.description, r.alert);
         }
-        // MySQL 8.4 (the default) has SHOW REPLICA STATUS only: the exporter names its columns so
+        // MySQL 9.7 (the default) has SHOW REPLICA STATUS only: the exporter names its columns so
         assert.match(rules[1].expr, /^mysql_slave_status_replica_io_running\{.*\} == 0 or mysql_slave_status_replica_sql_running\{.*\} == 0$/);
         assert.match(rules[2].expr, /^mysql_slave_status_seconds_behind_source\{.*\} > 45$/);
         assert.match(rules[4].expr, /< 15$/);

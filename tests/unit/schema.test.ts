@@ -12,8 +12,8 @@ const models: Record<string, new (data: any) => { validate(): void }> = {
 
 /** One case per flavor, plus one with every optional arg set. */
 const cases: Array<[string, MySqlClusterArgs]> = [
-    ["mysql 8.4 (default)", {}],
-    ["mysql 9.x", { version: "9.7" }],
+    ["mysql 9.7 (default)", {}],
+    ["mysql 8.4", { version: "8.4" }],
     ["mariadb 10.11", { engine: "mariadb" }],
     ["mariadb 11.4", { engine: "mariadb", version: "11.4" }],
     ["mariadb 11.8", { engine: "mariadb", version: "11.8" }],
