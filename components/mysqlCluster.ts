@@ -13,6 +13,7 @@ import { buildPrometheusRule, buildServiceMonitor } from "./builders/monitoring"
 import { GeneratedPassword } from "./generatedPassword";
 import { DataGuard } from "./dataGuard";
 import { clusterNames } from "./names";
+import { connectionUrl } from "./connection";
 
 /** Where clients connect: an in-cluster DNS name qualified by namespace, and a port. */
 export interface Endpoint {
@@ -34,11 +35,29 @@ export class MySqlCluster extends pulumi.ComponentResource {
     public readonly readEndpoint!: pulumi.Output<Endpoint>;
     /** Headless Service: pod N is `<name>-N.<headlessServiceName>`. */
     public readonly headlessServiceName!: pulumi.Output<string>;
+    /** The StatefulSet: `<name>`. */
     public readonly statefulSetName!: pulumi.Output<string>;
-    /** Secret holding root-password, replication-password and backup-password. */
+    /** Secret holding root-password, replication-password and backup-password (and user-password with `user`). */
     public readonly secretName!: pulumi.Output<string>;
-    /** root@localhost password, as a Pulumi secret; empty with `existingSecretName` (it is in that Secret, which the component never reads). */
+    /**
+     * Password of `root@localhost`, as a Pulumi secret: root has no network account, so it logs in only
+     * inside a pod (`kubectl exec <name>-0 -c mysql -- mysql -uroot -p`, over the socket); clients use
+     * `user`. Empty with `existingSecretName` (it is in that Secret, which the component never reads).
+     */
     public readonly rootPassword!: pulumi.Output<string>;
+    /** Password of the application account `user`, as a Pulumi secret; empty without `user` or with `existingSecretName`. */
+    public readonly userPassword!: pulumi.Output<string>;
+    /**
+     * Writes: `mysql://<user>:<password>@<name>-primary.<namespace>.svc:<port>/<database>`, as a Pulumi
+     * secret (user and password percent-encoded); empty without `user` or with `existingSecretName`.
+     */
+    public readonly primaryConnectionString!: pulumi.Output<string>;
+    /** Reads: the same over `<name>-read.<namespace>.svc`, as a Pulumi secret; empty without `user` or with `existingSecretName`. */
+    public readonly readConnectionString!: pulumi.Output<string>;
+    /** Writes, without the password (not secret): `mysql://<user>@<host>:<port>/<database>`; no user part without `user`. */
+    public readonly primaryUrl!: pulumi.Output<string>;
+    /** Reads, without the password (not secret): `mysql://<user>@<host>:<port>/<database>`; no user part without `user`. */
+    public readonly readUrl!: pulumi.Output<string>;
 
     constructor(name: string, args: MySqlClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         // every known argument is checked before anything, this component included, is registered;
@@ -110,6 +129,16 @@ export class MySqlCluster extends pulumi.ComponentResource {
         // with existingSecretName the Secret is never read here: it may be created by the same program
         // (its keys are checked by the pods, which name a missing one)
         this.rootPassword = pulumi.secret(passwords ? passwords.root : "");
+        this.userPassword = pulumi.secret(passwords?.user ?? "");
+        // user and database are plain args: the shape holds their real values
+        const { user, database } = shape.application ?? {};
+        const url = (endpoint: pulumi.Output<Endpoint>) => endpoint.apply((e) => connectionUrl({ ...e, user, database }));
+        const withPassword = (endpoint: pulumi.Output<Endpoint>) => pulumi.secret(passwords?.user === undefined ? ""
+            : pulumi.all([endpoint, passwords.user]).apply(([e, password]) => connectionUrl({ ...e, user, password, database })));
+        this.primaryConnectionString = withPassword(this.primaryEndpoint);
+        this.readConnectionString = withPassword(this.readEndpoint);
+        this.primaryUrl = url(this.primaryEndpoint);
+        this.readUrl = url(this.readEndpoint);
         this.registerOutputs({
             primaryEndpoint: this.primaryEndpoint,
             readEndpoint: this.readEndpoint,
@@ -117,6 +146,11 @@ export class MySqlCluster extends pulumi.ComponentResource {
             statefulSetName: this.statefulSetName,
             secretName: this.secretName,
             rootPassword: this.rootPassword,
+            userPassword: this.userPassword,
+            primaryConnectionString: this.primaryConnectionString,
+            readConnectionString: this.readConnectionString,
+            primaryUrl: this.primaryUrl,
+            readUrl: this.readUrl,
         });
     }
 }

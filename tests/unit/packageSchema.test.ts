@@ -38,10 +38,15 @@ describe("the multi-language schema (provider/schema.json)", function () {
         assert.equal(schema.types["mysql-cluster:index:TlsOptions"].properties.secretName.plain, undefined);
     });
 
-    it("outputs: the endpoints (host, port), names and the root password", () => {
+    it("outputs: the endpoints (host, port), connection strings, names and passwords, each described", () => {
         const resource = schema.resources["mysql-cluster:index:MySqlCluster"];
-        assert.deepEqual(Object.keys(resource.properties).sort(),
-            ["headlessServiceName", "primaryEndpoint", "readEndpoint", "rootPassword", "secretName", "statefulSetName"]);
+        assert.deepEqual(Object.keys(resource.properties).sort(), [
+            "headlessServiceName", "primaryConnectionString", "primaryEndpoint", "primaryUrl", "readConnectionString",
+            "readEndpoint", "readUrl", "rootPassword", "secretName", "statefulSetName", "userPassword",
+        ]);
+        for (const [name, property] of Object.entries<any>(resource.properties)) {
+            assert.ok(property.description, `output ${name} has no description`);
+        }
         assert.deepEqual(Object.keys(schema.types["mysql-cluster:index:Endpoint"].properties).sort(), ["host", "port"]);
     });
 });

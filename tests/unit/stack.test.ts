@@ -56,6 +56,9 @@ describe("the stack program and the library entry points", () => {
         assert.match(configMap.data["extra.cnf"], /^max_connections=800$/m);
         assert.deepEqual(await promiseOf(program.primaryEndpoint), { host: "shop-primary.prod.svc", port: 3306 });
         assert.deepEqual(await promiseOf(program.readEndpoint), { host: "shop-read.prod.svc", port: 3306 });
+        // no application user configured: URLs name host and port only, nothing embeds a password
+        assert.equal(await promiseOf(program.readUrl), "mysql://shop-read.prod.svc:3306");
+        assert.equal(await promiseOf(program.primaryConnectionString), "");
     });
 
     it("`npm run build` produces a library other stacks can import, scripts included", function () {
