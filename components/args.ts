@@ -16,6 +16,60 @@ export type WhenUnsatisfiable = (typeof WhenUnsatisfiable)[keyof typeof WhenUnsa
 export const PodAntiAffinity = { Soft: "soft", Hard: "hard" } as const;
 export type PodAntiAffinity = (typeof PodAntiAffinity)[keyof typeof PodAntiAffinity];
 
+/** How a Service is exposed. */
+export const ServiceType = { ClusterIP: "ClusterIP", NodePort: "NodePort", LoadBalancer: "LoadBalancer" } as const;
+export type ServiceType = (typeof ServiceType)[keyof typeof ServiceType];
+/** What happens to a pod's data claim when the StatefulSet is deleted or scaled down. */
+export const ClaimRetention = { Retain: "Retain", Delete: "Delete" } as const;
+export type ClaimRetention = (typeof ClaimRetention)[keyof typeof ClaimRetention];
+
+/** The client-facing Service of one endpoint (primary or read). */
+export interface ServiceOptions {
+    /** Service type; "LoadBalancer" or "NodePort" expose the endpoint outside the cluster (mind `allowedClients`). @default "ClusterIP" */
+    readonly type?: ServiceType;
+    /** Annotations of the Service, e.g. a cloud load balancer's settings. @default {} */
+    readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** A key of a Secret, for an environment variable. */
+export interface SecretKeySelector {
+    /** Name of the Secret (in the cluster's namespace); not the component's credentials Secret. */
+    readonly name: string;
+    /** Key within the Secret. */
+    readonly key: string;
+}
+
+/** An extra environment variable of the `mysql` container: exactly one of `value` and `secretKeyRef`. */
+export interface EnvVarOptions {
+    /** Variable name: letters, digits and '_', not starting with a digit; none the component sets or reads. */
+    readonly name: string;
+    /** Plain value, kept in the StatefulSet and in Pulumi state as it is: never a secret (use `secretKeyRef`). @default undefined */
+    readonly value?: string;
+    /** The value from a key of a Secret, read by the kubelet (nothing reaches state). @default undefined */
+    readonly secretKeyRef?: SecretKeySelector;
+}
+
+/**
+ * Raw Kubernetes affinity (core/v1 `Affinity`), merged with the built-in anti-affinity: the
+ * built-in term (see `podAntiAffinity`) is always kept, these terms are added to it.
+ */
+export interface Affinity {
+    /** core/v1 `NodeAffinity`: `requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`, `preferredDuringSchedulingIgnoredDuringExecution`. @default undefined */
+    readonly nodeAffinity?: Readonly<Record<string, any>>;
+    /** core/v1 `PodAffinity`: required and preferred pod affinity terms. @default undefined */
+    readonly podAffinity?: Readonly<Record<string, any>>;
+    /** core/v1 `PodAntiAffinity`: terms added to the built-in one. @default undefined */
+    readonly podAntiAffinity?: Readonly<Record<string, any>>;
+}
+
+/** The StatefulSet's `persistentVolumeClaimRetentionPolicy`. */
+export interface ClaimRetentionPolicy {
+    /** Data claims when the StatefulSet is deleted (e.g. `pulumi destroy`): "Delete" deletes the data. @default "Retain" */
+    readonly whenDeleted?: ClaimRetention;
+    /** Claims of the pods a scale-down removes: "Delete" deletes their data. @default "Retain" */
+    readonly whenScaled?: ClaimRetention;
+}
+
 /** CPU and memory for one container, as Kubernetes quantities (e.g. "500m", "1Gi"). */
 export interface ComputeResources {
     /** CPU, e.g. "500m" (half a core). @default "500m" for the server, "100m" for the sidecars */
@@ -251,6 +305,29 @@ export interface MySqlClusterArgs {
     readonly topologySpreadConstraints?: TopologySpreadConstraint[];
     /** PriorityClass of the pods. @default undefined (the cluster default) */
     readonly priorityClassName?: string;
+    /** Raw pod affinity (node, pod and pod anti-affinity terms), added to the built-in anti-affinity, never replacing it. @default undefined (the built-in anti-affinity only) */
+    readonly affinity?: Affinity;
+    /** Secrets (names, in the namespace) the kubelet uses to pull the images. @default [] */
+    readonly imagePullSecrets?: string[];
+    /** Extra annotations of the pods (the component's own `mysql-cluster.pulumi.com/*` keys are refused). A change rolls the pods. @default {} */
+    readonly podAnnotations?: Readonly<Record<string, string>>;
+    /**
+     * Extra environment variables of the `mysql` container. Names the component sets, its scripts mention, or that change how
+     * its scripts and clients run (`MYSQL_*`, `MARIADB_*`, `HOME`, `PATH`, `BASH_*`, ...) are refused, and so
+     * is a `secretKeyRef` to the component's credentials Secret.
+     * @default []
+     */
+    readonly extraEnv?: EnvVarOptions[];
+    /** The primary (write) Service: type and annotations. @default type "ClusterIP", no annotations */
+    readonly primaryService?: ServiceOptions;
+    /** The read Service: type and annotations. The headless Service stays `clusterIP: None`. @default type "ClusterIP", no annotations */
+    readonly readService?: ServiceOptions;
+    /**
+     * What happens to the data claims when the StatefulSet is deleted or scaled down. The default keeps
+     * the data; "Delete" is an explicit choice to lose it.
+     * @default whenDeleted "Retain", whenScaled "Retain"
+     */
+    readonly persistentVolumeClaimRetentionPolicy?: ClaimRetentionPolicy;
     /**
      * Who may connect to the client port, besides the cluster's own pods (a NetworkPolicy).
      * `[]` admits only the cluster's own pods. The backup port only ever admits the cluster's own pods.

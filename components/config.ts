@@ -15,14 +15,18 @@ import { checker, Problems } from "./validation/problems";
 import { ContainerResources, resolveResources } from "./validation/resources";
 import { resolveScheduling, SchedulingConfig } from "./validation/scheduling";
 import { resolveExtraConfig } from "./validation/serverSettings";
-import { resolveStorage } from "./validation/storage";
+import { resolveClaimRetention, resolveStorage } from "./validation/storage";
+import { AffinityConfig, resolveAffinity } from "./validation/affinity";
+import { PodExtras, resolvePodExtras } from "./validation/pod";
+import { resolveService, ServiceConfig } from "./validation/services";
+import { clusterNames } from "./names";
 import { resolvePorts, resolveTiming } from "./validation/timing";
 import { resolveTls, TlsConfig } from "./validation/tls";
 
 export { ContainerResources, defaults, MetricsConfig };
 
 /** Resolved arguments: what the builders consume. Plain data, sorted where order is free. */
-export interface ClusterConfig extends SchedulingConfig {
+export interface ClusterConfig extends SchedulingConfig, PodExtras {
     readonly name: string;
     readonly namespace: string;
     readonly replicas: number;
@@ -50,6 +54,11 @@ export interface ClusterConfig extends SchedulingConfig {
     readonly application?: Application;
     readonly tls?: TlsConfig;
     readonly metrics?: MetricsConfig;
+    /** The user's raw affinity terms, merged with the built-in anti-affinity by the StatefulSet builder. */
+    readonly affinity?: AffinityConfig;
+    readonly primaryService: ServiceConfig;
+    readonly readService: ServiceConfig;
+    readonly claimRetention: { readonly whenDeleted: string; readonly whenScaled: string };
 }
 
 const argNames: ReadonlyArray<keyof MySqlClusterArgs> = [
@@ -58,7 +67,8 @@ const argNames: ReadonlyArray<keyof MySqlClusterArgs> = [
     "backupPassword", "existingSecretName", "extraConfig", "port", "backupPort",
     "maxReplicaLagSeconds", "startupTimeoutSeconds", "primaryPeerWaitSeconds", "awaitTimeoutMinutes", "skipAwait", "labels", "podAntiAffinity", "nodeSelector",
     "tolerations", "topologySpreadConstraints", "priorityClassName", "allowedClients", "database", "user",
-    "userPassword", "tls", "metrics",
+    "userPassword", "tls", "metrics", "affinity", "imagePullSecrets", "podAnnotations", "extraEnv", "primaryService",
+    "readService", "persistentVolumeClaimRetentionPolicy",
 ];
 
 /** Thrown with every problem found in the args; nothing has been registered when it is. */
@@ -110,6 +120,12 @@ export function resolveConfig(name: string, args: ResolvedArgs): ClusterConfig {
     const application = resolveApplication(args, problems);
     const tls = resolveTls(args, problems);
     const metrics = resolveMetrics(args, { ...ports, maxReplicaLagSeconds: timing.maxReplicaLagSeconds }, problems);
+    const affinity = resolveAffinity(args.affinity, problems);
+    const credentialsSecret = typeof name === "string" ? clusterNames(name, args.existingSecretName).secret : undefined;
+    const podExtras = resolvePodExtras(args, credentialsSecret, problems);
+    const primaryService = resolveService("primaryService", args.primaryService, problems);
+    const readService = resolveService("readService", args.readService, problems);
+    const claimRetention = resolveClaimRetention(args, problems);
 
     if (problems.length > 0) {
         throw new MySqlClusterArgsError(name, problems);
@@ -117,6 +133,6 @@ export function resolveConfig(name: string, args: ResolvedArgs): ClusterConfig {
     return {
         name, namespace, replicas, flavor: flavor!, version, image, backupImage, ...storage, resources, sidecarResources,
         extraConfig, ...ports, ...timing, labels, existingSecretName: args.existingSecretName, ...scheduling, allowedClients,
-        application, tls, metrics,
+        application, tls, metrics, affinity, ...podExtras, primaryService, readService, claimRetention,
     };
 }

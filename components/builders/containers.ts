@@ -167,7 +167,8 @@ export function mysqlContainer(config: ClusterConfig): Container {
         name: "mysql",
         image: config.image,
         command: scriptCommand(paths.configDir, "run-mysql.sh"),
-        env: scriptEnv(config),
+        // the user's extraEnv after the component's (validation refuses every name the component uses)
+        env: [...scriptEnv(config), ...config.extraEnv.map((variable) => ({ ...variable }))],
         ports: [{ name: "mysql", containerPort: config.port }],
         volumeMounts: [...dataMounts(config), credentialsMount],
         resources: resources(config.resources),

@@ -4,12 +4,13 @@ import { clusterNames, objectMeta, podNameLabel, selectorLabels } from "../names
 
 type Service = k8s.types.input.core.v1.Service;
 
-function service(config: ClusterConfig, name: string, spec: Service["spec"], extraLabels: Record<string, string> = {}): Service {
+function service(config: ClusterConfig, name: string, spec: Service["spec"], extraLabels: Record<string, string> = {},
+    annotations: ReadonlyArray<readonly [string, string]> = []): Service {
     const metadata = objectMeta(name, config);
     return {
         apiVersion: "v1",
         kind: "Service",
-        metadata: { ...metadata, labels: { ...metadata.labels, ...extraLabels } },
+        metadata: { ...metadata, labels: { ...metadata.labels, ...extraLabels }, ...(annotations.length > 0 ? { annotations: Object.fromEntries(annotations) } : {}) },
         spec,
     };
 }
@@ -40,18 +41,18 @@ export const headlessServiceLabel = { "mysql-cluster.pulumi.com/service": "headl
 /** Reads: every ready pod (a replica that stops replicating or lags is not ready). */
 export function buildReadService(config: ClusterConfig): Service {
     return service(config, clusterNames(config.name).readService, {
-        type: "ClusterIP",
+        type: config.readService.type,
         selector: selectorLabels(config.name),
         ports: [mysqlPort(config)],
-    });
+    }, {}, config.readService.annotations);
 }
 
 /** Writes: pod 0 only. */
 export function buildPrimaryService(config: ClusterConfig): Service {
     const names = clusterNames(config.name);
     return service(config, names.primaryService, {
-        type: "ClusterIP",
+        type: config.primaryService.type,
         selector: { ...selectorLabels(config.name), [podNameLabel]: names.primaryPod },
         ports: [mysqlPort(config)],
-    });
+    }, {}, config.primaryService.annotations);
 }

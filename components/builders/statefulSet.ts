@@ -11,14 +11,30 @@ type StatefulSet = k8s.types.input.apps.v1.StatefulSet;
 /** Pod-template annotation holding the ConfigMap checksum: a config or script change rolls the pods. */
 export const configChecksumAnnotation = "mysql-cluster.pulumi.com/config-checksum";
 
-/** Anti-affinity (soft by default), spread, node selection and priority of the pods. */
-function scheduling(config: ClusterConfig) {
+const required = "requiredDuringSchedulingIgnoredDuringExecution";
+const preferred = "preferredDuringSchedulingIgnoredDuringExecution";
+
+/** The built-in anti-affinity term (soft by default), with the user's raw terms added after it, never instead. */
+function affinity(config: ClusterConfig) {
     const term = { labelSelector: { matchLabels: selectorLabels(config.name) }, topologyKey: "kubernetes.io/hostname" };
-    const podAntiAffinity = config.podAntiAffinity === "hard"
-        ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
-        : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] };
+    const user = config.affinity ?? {};
+    const requiredTerms = [...(config.podAntiAffinity === "hard" ? [term] : []), ...(user.podAntiAffinity?.[required] ?? [])];
+    const preferredTerms = [...(config.podAntiAffinity === "hard" ? [] : [{ weight: 100, podAffinityTerm: term }]),
+        ...(user.podAntiAffinity?.[preferred] ?? [])];
     return {
-        affinity: { podAntiAffinity },
+        ...(user.nodeAffinity ? { nodeAffinity: user.nodeAffinity } : {}),
+        ...(user.podAffinity ? { podAffinity: user.podAffinity } : {}),
+        podAntiAffinity: {
+            ...(requiredTerms.length > 0 ? { [required]: requiredTerms } : {}),
+            ...(preferredTerms.length > 0 ? { [preferred]: preferredTerms } : {}),
+        },
+    };
+}
+
+/** Affinity, spread, node selection, priority and image pull secrets of the pods. */
+function scheduling(config: ClusterConfig) {
+    return {
+        affinity: affinity(config),
         ...(config.nodeSelector.length > 0 ? { nodeSelector: Object.fromEntries(config.nodeSelector) } : {}),
         ...(config.tolerations.length > 0 ? { tolerations: config.tolerations.map((t) => ({ ...t })) } : {}),
         ...(config.topologySpreadConstraints.length > 0 ? {
@@ -27,6 +43,7 @@ function scheduling(config: ClusterConfig) {
             })),
         } : {}),
         ...(config.priorityClassName !== undefined ? { priorityClassName: config.priorityClassName } : {}),
+        ...(config.imagePullSecrets.length > 0 ? { imagePullSecrets: config.imagePullSecrets.map((name) => ({ name })) } : {}),
     };
 }
 
@@ -59,9 +76,12 @@ export function buildStatefulSet(config: ClusterConfig, configChecksum: string):
             // (OrderedReady would never start them); members wait for a donor by themselves
             podManagementPolicy: "Parallel",
             updateStrategy: { type: "RollingUpdate" },
+            // stated even at its default: the data outlives a delete or a scale-down unless the user chose otherwise
+            persistentVolumeClaimRetentionPolicy: { ...config.claimRetention },
             selector: { matchLabels: selectorLabels(config.name) },
             template: {
-                metadata: { labels, annotations: { [configChecksumAnnotation]: configChecksum } },
+                // the user's annotations first, the component's checksum on top (validation refuses its prefix)
+                metadata: { labels, annotations: { ...Object.fromEntries(config.podAnnotations), [configChecksumAnnotation]: configChecksum } },
                 spec: {
                     serviceAccountName: names.serviceAccount,
                     automountServiceAccountToken: false,

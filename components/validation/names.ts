@@ -50,3 +50,27 @@ export function resolveLabels(given: ResolvedArgs["labels"], problems: Problems)
     }
     return entries;
 }
+
+/** An annotation map: label-style keys, string values, at most 256 KiB in all (the API's limit); sorted by key. */
+export function annotationMap(field: string, given: Readonly<Record<string, string>> | undefined, problems: Problems): Array<[string, string]> {
+    if (given !== undefined && (typeof given !== "object" || given === null || Array.isArray(given))) {
+        problems.push(`${field} must be a map of annotation names to strings, got ${JSON.stringify(given)}`);
+        return [];
+    }
+    const entries = Object.entries(given ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    let size = 0;
+    for (const [key, value] of entries) {
+        if (!qualifiedName(key)) {
+            problems.push(`${field} key ${JSON.stringify(key)} is not a valid annotation name ([prefix/]name, name at most 63 characters)`);
+        }
+        if (typeof value !== "string") {
+            problems.push(`${field}.${key} must be a string (quote numbers and booleans), got ${JSON.stringify(value)}`);
+        } else {
+            size += key.length + value.length;
+        }
+    }
+    if (size > 256 * 1024) {
+        problems.push(`${field} holds ${size} bytes; Kubernetes accepts at most 262144 in all: shorten them`);
+    }
+    return entries;
+}

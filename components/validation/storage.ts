@@ -1,5 +1,5 @@
 /** The data volumes and the server's tmpdir. */
-import { ResolvedArgs } from "../args";
+import { ClaimRetention, ResolvedArgs } from "../args";
 import { defaults } from "../defaults";
 import { parseQuantity } from "../quantity";
 import { dns1123Subdomain } from "./names";
@@ -21,4 +21,27 @@ export function resolveStorage(args: ResolvedArgs, problems: Problems) {
     check(typeof tmpSize === "string" && (parseQuantity(tmpSize) ?? 0) > 0,
         `tmpSize must be a positive Kubernetes quantity such as "2Gi", got ${JSON.stringify(tmpSize)}`);
     return { storageSize, storageClassName: args.storageClassName, tmpSize };
+}
+
+/** The StatefulSet's claim retention: Retain/Retain unless the user explicitly chooses to delete data. */
+export function resolveClaimRetention(args: ResolvedArgs, problems: Problems): { readonly whenDeleted: ClaimRetention; readonly whenScaled: ClaimRetention } {
+    const given = args.persistentVolumeClaimRetentionPolicy;
+    const field = "persistentVolumeClaimRetentionPolicy";
+    if (given !== undefined && (typeof given !== "object" || given === null || Array.isArray(given))) {
+        problems.push(`${field} must be an object such as { whenScaled: "Retain" }, got ${JSON.stringify(given)}`);
+        return { whenDeleted: "Retain", whenScaled: "Retain" };
+    }
+    for (const key of Object.keys(given ?? {})) {
+        if (key !== "whenDeleted" && key !== "whenScaled") {
+            problems.push(`${field}.${key} is not a field; use ${field}.whenDeleted or ${field}.whenScaled`);
+        }
+    }
+    const whenDeleted = given?.whenDeleted ?? "Retain";
+    const whenScaled = given?.whenScaled ?? "Retain";
+    for (const [key, value] of [["whenDeleted", whenDeleted], ["whenScaled", whenScaled]] as const) {
+        if (value !== "Retain" && value !== "Delete") {
+            problems.push(`${field}.${key} must be "Retain" (keep the data) or "Delete" (delete it), got ${JSON.stringify(value)}`);
+        }
+    }
+    return { whenDeleted, whenScaled };
 }

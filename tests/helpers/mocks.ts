@@ -21,8 +21,29 @@ export const registered: Registered[] = [];
 /** Value GeneratedPassword mocks return: recognisable, so tests can search for leaks. */
 export const mockGeneratedPassword = (name: string) => `generated-${name}-Zq7`;
 
+/**
+ * Transforms declared on a component. The engine applies them to the component's children; the mock
+ * monitor runs none, so these mocks do what the engine does for the resources registered after the
+ * component in one render (all of them its children, parented to it; tests check the parent URNs).
+ */
+const componentTransforms: pulumi.ResourceTransform[] = [];
+
+async function transformed(args: pulumi.runtime.MockResourceArgs): Promise<pulumi.runtime.MockResourceArgs> {
+    if (args.type === types.component) {
+        componentTransforms.push(...(args.transforms ?? []));
+        return args;
+    }
+    let inputs = args.inputs;
+    for (const transform of componentTransforms) {
+        const result = await transform({ custom: args.custom ?? true, type: args.type, name: args.name, props: inputs, opts: {} });
+        inputs = result?.props ?? inputs;
+    }
+    return { ...args, inputs };
+}
+
 pulumi.runtime.setMocks({
-    newResource(args: pulumi.runtime.MockResourceArgs) {
+    async newResource(given: pulumi.runtime.MockResourceArgs) {
+        const args = await transformed(given);
         registered.push({
             type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs), rawInputs: args.inputs,
             provider: args.provider,
@@ -66,6 +87,7 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
 /** Forgets what was registered, before a new scenario. */
 export function resetRegistered(): void {
     registered.length = 0;
+    componentTransforms.length = 0;
 }
 
 /** Lets pending registrations settle (resource registration is asynchronous). */

@@ -28,6 +28,15 @@ const cases: Array<[string, MySqlClusterArgs]> = [
         topologySpreadConstraints: [{ topologyKey: "topology.kubernetes.io/zone", maxSkew: 2, whenUnsatisfiable: "DoNotSchedule" }],
         priorityClassName: "databases", allowedClients: [{ namespaceLabels: { team: "shop" } }, { podLabels: { app: "api" } }],
         database: "payments", user: "payments_app", tls: { secretName: "db-tls", requireSecureTransport: true },
+        primaryService: { type: "LoadBalancer", annotations: { "example.com/lb": "internal" } },
+        readService: { type: "NodePort", annotations: { "example.com/tier": "reads" } },
+        imagePullSecrets: ["registry"], podAnnotations: { "example.com/owner": "team" },
+        extraEnv: [{ name: "TZ", value: "UTC" }, { name: "LICENSE", secretKeyRef: { name: "vendor", key: "license" } }],
+        affinity: {
+            nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "disk", operator: "In", values: ["ssd"] }] }] } },
+            podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: { topologyKey: "topology.kubernetes.io/zone", labelSelector: { matchLabels: { app: "cache" } } } }] },
+        },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" },
     }],
 ];
 

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { MySqlCluster, MySqlClusterArgs, MySqlClusterArgsError } from "../../components";
 import { registered, resetRegistered, settle } from "../helpers/mocks";
 
@@ -83,6 +84,28 @@ const badInputs: BadInput[] = [
     { why: "TLS unknown field", args: { tls: { secretName: "db-tls", ca: "x" } }, message: /tls\.ca is not a field; use tls\.secretName and tls\.requireSecureTransport/ },
     { why: "TLS settings through extraConfig", args: { extraConfig: { ssl_cert: "/x.pem" } }, message: /extraConfig\.ssl_cert is managed by the component/ },
     { why: "existing Secret plus userPassword", args: { existingSecretName: "creds", database: "a", user: "b", userPassword: "x" }, message: /existingSecretName conflicts with userPassword/ },
+    { why: "an ExternalName primary Service", args: { primaryService: { type: "ExternalName" } }, message: /primaryService\.type must be "ClusterIP", "NodePort" or "LoadBalancer", got "ExternalName"/ },
+    { why: "a misspelt Service field", args: { readService: { annotation: {} } }, message: /readService\.annotation is not a field; use readService\.type or readService\.annotations/ },
+    { why: "a Service annotation with a bad name", args: { readService: { annotations: { "bad key!": "x" } } }, message: /readService\.annotations key "bad key!" is not a valid annotation name/ },
+    { why: "a numeric annotation value", args: { podAnnotations: { "example.com/n": 5 } }, message: /podAnnotations\.example\.com\/n must be a string \(quote numbers and booleans\), got 5/ },
+    { why: "a pod annotation the component owns", args: { podAnnotations: { "mysql-cluster.pulumi.com/config-checksum": "x" } }, message: /podAnnotations\.mysql-cluster\.pulumi\.com\/config-checksum is set by the component/ },
+    { why: "an image pull secret with uppercase", args: { imagePullSecrets: ["Registry"] }, message: /imagePullSecrets\[0\] must be the name of a Secret/ },
+    { why: "image pull secrets as a string", args: { imagePullSecrets: "registry" }, message: /imagePullSecrets must be a list of Secret names/ },
+    { why: "extraEnv overriding a component variable", args: { extraEnv: [{ name: "DATADIR", value: "/tmp" }] }, message: /extraEnv\[0\]\.name DATADIR is set or read by the component.*use another name/ },
+    { why: "extraEnv with a client password variable", args: { extraEnv: [{ name: "MYSQL_PWD", value: "x" }] }, message: /extraEnv\[0\]\.name MYSQL_PWD is set or read by the component/ },
+    { why: "extraEnv with BASH_ENV (runs code in every script)", args: { extraEnv: [{ name: "BASH_ENV", value: "/x" }] }, message: /extraEnv\[0\]\.name BASH_ENV is set or read/ },
+    { why: "extraEnv with HOSTNAME (the pod's ordinal)", args: { extraEnv: [{ name: "HOSTNAME", value: "db-0" }] }, message: /extraEnv\[0\]\.name HOSTNAME is set or read/ },
+    { why: "extraEnv reading the credentials Secret", args: { extraEnv: [{ name: "PW", secretKeyRef: { name: "db-credentials", key: "root-password" } }] }, message: /extraEnv\[0\]\.secretKeyRef \(PW\) names the component's credentials Secret db-credentials: its passwords never go into env/ },
+    { why: "extraEnv reading an existing credentials Secret", args: { existingSecretName: "vault-db", extraEnv: [{ name: "PW", secretKeyRef: { name: "vault-db", key: "user-password" } }] }, message: /names the component's credentials Secret vault-db/ },
+    { why: "extraEnv with both value and secretKeyRef", args: { extraEnv: [{ name: "A", value: "1", secretKeyRef: { name: "s", key: "k" } }] }, message: /extraEnv\[0\] \(A\) must set exactly one of value and secretKeyRef/ },
+    { why: "extraEnv listing a name twice", args: { extraEnv: [{ name: "TZ", value: "UTC" }, { name: "TZ", value: "CET" }] }, message: /extraEnv\[1\]\.name TZ is listed twice/ },
+    { why: "extraEnv with a bad name", args: { extraEnv: [{ name: "1X", value: "1" }] }, message: /extraEnv\[0\]\.name must be letters, digits and '_'/ },
+    { why: "affinity with a misspelt field", args: { affinity: { nodeAfinity: {} } }, message: /affinity\.nodeAfinity is not a field; use affinity\.nodeAffinity/ },
+    { why: "affinity term without a topology key", args: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: {} }] } } }, message: /affinity\.podAntiAffinity\.requiredDuringSchedulingIgnoredDuringExecution\[0\]\.topologyKey must be a node label name/ },
+    { why: "affinity weight out of range", args: { affinity: { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, podAffinityTerm: { topologyKey: "zone" } }] } } }, message: /preferredDuringSchedulingIgnoredDuringExecution\[0\]\.weight must be an integer from 1 to 100, got 0/ },
+    { why: "node affinity with an unknown operator", args: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "disk", operator: "Equals", values: ["ssd"] }] }] } } } }, message: /matchExpressions\[0\]\.operator must be one of In, NotIn, Exists, DoesNotExist, Gt, Lt, got "Equals"/ },
+    { why: "node affinity without terms", args: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } } }, message: /nodeSelectorTerms must be a non-empty list/ },
+    { why: "claim retention misspelt", args: { persistentVolumeClaimRetentionPolicy: { whenDeleted: "Remove" } }, message: /persistentVolumeClaimRetentionPolicy\.whenDeleted must be "Retain" \(keep the data\) or "Delete" \(delete it\), got "Remove"/ },
 ];
 
 describe("bad input is refused before anything is registered", () => {
@@ -105,6 +128,13 @@ describe("bad input is refused before anything is registered", () => {
             assert.deepEqual(registered.map((r) => r.type), [], "something was registered");
         });
     }
+
+    it("an extraEnv value from an Output (a secret, say) is refused without its content in the message", () => {
+        const secret = pulumi.secret("S3cret-value");
+        assert.throws(() => new MySqlCluster("db", { extraEnv: [{ name: "TOKEN", value: secret as any }] }),
+            (error: Error) => /extraEnv\[0\]\.value \(TOKEN\) must be a plain string; for a secret use secretKeyRef/.test(error.message) &&
+                !error.message.includes("S3cret-value"));
+    });
 
     it("reports every problem at once, not only the first", () => {
         assert.throws(() => new MySqlCluster("db", { replicas: 0, storageSize: "big", port: 0 }),
