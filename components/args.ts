@@ -248,7 +248,7 @@ export interface MySqlClusterArgs {
      * Extra server settings under `[mysqld]`, e.g. `{ max_connections: "500" }`: strings, as in an
      * option file (JavaScript callers may pass numbers and booleans; `true` is `ON`). Settings the
      * component manages (server-id, datadir, socket, port, log-bin, relay-log, read_only,
-     * super_read_only, gtid_mode, ...) are refused.
+     * super_read_only, gtid_mode, gtid_domain_id, ...) are refused.
      * @default {}
      */
     readonly extraConfig?: Readonly<Record<string, ServerSettingValue>>;

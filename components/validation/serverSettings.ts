@@ -7,7 +7,7 @@ const managedSettings = [
     "bind_address", "datadir", "enforce_gtid_consistency", "gtid_mode", "log_bin", "log_replica_updates",
     "log_slave_updates", "pid_file", "plugin_load_add", "port", "read_only", "relay_log",
     "relay_log_recovery", "report_host", "server_id", "skip_networking", "socket", "super_read_only",
-    "skip_replica_start", "skip_slave_start", "gtid_strict_mode",
+    "skip_replica_start", "skip_slave_start", "gtid_strict_mode", "gtid_domain_id",
     "ssl_ca", "ssl_cert", "ssl_key", "require_secure_transport",
 ];
 

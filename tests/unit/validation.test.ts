@@ -51,6 +51,7 @@ const badInputs: BadInput[] = [
     { why: "existing Secret name invalid", args: { existingSecretName: "Creds!" }, message: /existingSecretName must be the name of a Secret/ },
     { why: "extraConfig overriding server-id", args: { extraConfig: { "server-id": 7 } }, message: /extraConfig\.server-id is managed by the component and cannot be set; remove it/ },
     { why: "extraConfig overriding read_only", args: { extraConfig: { read_only: "OFF" } }, message: /extraConfig\.read_only is managed by the component/ },
+    { why: "extraConfig overriding gtid-domain-id (pod 0 draws a new one at each start: rule 11)", args: { extraConfig: { "gtid-domain-id": 5 } }, message: /extraConfig\.gtid-domain-id is managed by the component/ },
     { why: "extraConfig with a newline (section injection)", args: { extraConfig: { max_connections: "1\n[client]" } }, message: /extraConfig\.max_connections must be a single-line value/ },
     { why: "extraConfig with an object value", args: { extraConfig: { innodb: { size: 1 } } }, message: /extraConfig\.innodb must be a string, number or boolean, got object/ },
     { why: "extraConfig key with spaces", args: { extraConfig: { "max connections": 5 } }, message: /extraConfig key "max connections" is not a server option name/ },
