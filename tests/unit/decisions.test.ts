@@ -111,7 +111,9 @@ describe("transaction sets (gtid.sh)", () => {
     });
 
     it("garbage is refused, never read as an empty set", () => {
-        for (const [set, env] of [["not-a-gtid", mysql], [`${U0}:5-1`, mysql], ["0-100", mariadb]] as const) {
+        // numbers awk cannot hold exactly (2^53 + 1 reads as 2^53) are refused too, never rounded
+        for (const [set, env] of [["not-a-gtid", mysql], [`${U0}:5-1`, mysql], ["0-100", mariadb],
+            [`${U0}:1-9007199254740993`, mysql], ["0-100-9007199254740993", mariadb]] as const) {
             const r = call("gtid_subset", [set, `${U0}:1-5`], env);
             assert.notEqual(r.status, 0, `${set} was accepted`);
             assert.match(r.stderr, /gtid_normal/);
