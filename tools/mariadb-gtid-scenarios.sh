@@ -26,25 +26,26 @@ scenario_replication() {
   write_fixture replication "A (server 100) primary, B (101) replica by GTID (master_use_gtid = slave_pos): captures of both empty, caught up, B behind, caught up again"
 }
 
-# pod 0 writing in a new domain per start: domains 0, 1, 2 on one server, one replica
+# pod 0 writing in a new domain per start: domains 0, 1, 2 on one server, one replica; then domains
+# of the size a random per-start domain id has (up to 2^32 - 1, the largest gtid_domain_id)
 scenario_multi_domain() {
   start A 100; start B 101
   writes A 2
   sql A "SET GLOBAL gtid_domain_id = 1;"; writes A 2
-  sql A "SET GLOBAL gtid_domain_id = 2;"; writes A 1
+  sql A "SET GLOBAL gtid_domain_id = 1565221165;"; writes A 1
   replicate B A; catch_up B A
   capture A three-domains; capture B three-domains
   expect same A@three-domains B@three-domains "B applied A's binlog position and nothing was written since"
   sql B "STOP SLAVE;"
-  sql A "SET GLOBAL gtid_domain_id = 3;"; writes A 1
+  sql A "SET GLOBAL gtid_domain_id = 4294967295;"; writes A 1
   sql A "SET GLOBAL gtid_domain_id = 1;"; writes A 1
   capture A five-writes-later; capture B behind
-  expect behind B@behind A@five-writes-later "A wrote in a new domain 3 and in domain 1 while B's replication was stopped"
+  expect behind B@behind A@five-writes-later "A wrote in a new domain 4294967295 and in domain 1 while B's replication was stopped"
   expect behind A@three-domains A@five-writes-later "A only wrote in between"
   sql B "START SLAVE;"; catch_up B A
   capture A four-domains; capture B four-domains
   expect same A@four-domains B@four-domains "B applied A's binlog position and nothing was written since"
-  write_fixture multi-domain "A (server 100) writes in domains 0, 1, 2 (SET GLOBAL gtid_domain_id), B (101) replicates; then A writes in a new domain 3 and in 1 while B is stopped; B catches up"
+  write_fixture multi-domain "A (server 100) writes in domains 0, 1, 1565221165 (SET GLOBAL gtid_domain_id), B (101) replicates; then A writes in a new domain 4294967295 and in 1 while B is stopped; B catches up"
 }
 
 # a failover and back in domain 0 (several servers in one domain), then a new domain at the next promotion
