@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds, or reuses from the cache, every real piece the Kubernetes tests and the local cluster
 # need, pinned in tools/versions.env: etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler, kubectl (tools/build/kubernetes.sh); the pulumi CLI, its Node language host
+# kube-scheduler, kubectl (tools/build/kubernetes.sh); the pulumi CLI, its Node, Python, Go and YAML language hosts, gen-sdk
 # and the Kubernetes provider (tools/build/pulumi.sh). Cached by version under
 # ${TOOLS_CACHE:-$HOME/.cache/mysql-cluster/tools}: a second run builds nothing.
 # Progress on stderr; stdout is only the bin directories (KEY_BIN_DIR=dir lines).

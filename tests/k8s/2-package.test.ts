@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { runOk } from "../e2e/harness/process";
-import { kubectl, previewSteps, pulumiOk, realTools, repoRoot, Tools } from "./tools";
+import { kubectl, packedTarball, previewSteps, pulumiOk, realTools, repoRoot, Tools } from "./tools";
 
 describe("the npm package in another stack", function () {
     this.timeout(1800000);
@@ -17,12 +17,12 @@ describe("the npm package in another stack", function () {
         t = await realTools();
         dir = path.join(t.workDir, "consumer");
         fs.cpSync(path.join(__dirname, "consumer"), dir, { recursive: true });
-        const tarball = (await runOk("npm", ["pack", "--pack-destination", t.workDir], { cwd: repoRoot, timeoutMs: 600000 })).trim().split("\n").pop()!;
+        const tarball = await packedTarball(t);
         const own = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
         fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({
             name: "mysql-cluster-consumer", private: true,
             dependencies: {
-                "mysql-cluster": `file:${path.join(t.workDir, tarball)}`,
+                "mysql-cluster": `file:${tarball}`,
                 "@pulumi/pulumi": own.dependencies["@pulumi/pulumi"],
                 "@pulumi/kubernetes": own.dependencies["@pulumi/kubernetes"],
             },

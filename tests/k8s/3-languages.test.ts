@@ -1,35 +1,43 @@
 /**
- * Other languages through the component provider (provider/pulumi-resource-mysql-cluster), with the
- * real CLI and language hosts against the local control plane: the YAML and Python examples
- * (examples/) deploy the same cluster as the TypeScript stack and reach the same outputs; the
- * monitoring objects need the Prometheus Operator's CRDs.
+ * Other languages through the component provider of the npm package as a user installs it: each
+ * example (examples/yaml, python, go) is copied to a directory of its own, the `npm pack` tarball
+ * is installed into it (`npm install <tarball>`), and the real CLI and language hosts deploy it
+ * against the local control plane with the plugin paths the examples give
+ * (node_modules/mysql-cluster/provider) and the SDKs the package ships (sdk/python, sdk/go). They
+ * deploy the same cluster as the TypeScript stack and reach the same outputs; the monitoring
+ * objects need the Prometheus Operator's CRDs.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { runOk } from "../e2e/harness/process";
-import { kexec, kubectl, previewSteps, pulumi, pulumiOk, realTools, repoRoot, Tools } from "./tools";
+import { installPackage, kexec, kubectl, previewSteps, pulumi, pulumiOk, realTools, repoRoot, Tools } from "./tools";
 
-/** PyPI's Python SDK, the version examples/python/requirements.txt pins. */
-const pythonSdk = fs.readFileSync(path.join(repoRoot, "examples", "python", "requirements.txt"), "utf8").match(/^pulumi==\S+$/m)![0];
 const outputKeys = ["headlessServiceName", "primaryEndpoint", "readEndpoint", "rootPassword", "secretName", "statefulSetName"];
 
-describe("other languages through the component provider", function () {
+/** Every file under dir (relative path to contents), for comparing two generated SDKs; not .gitignore, which npm never packs. */
+function filesUnder(dir: string): Record<string, string> {
+    const files: Record<string, string> = {};
+    for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+        if (entry.isFile() && entry.name !== ".gitignore") {
+            const full = path.join(entry.parentPath, entry.name);
+            files[path.relative(dir, full)] = fs.readFileSync(full, "utf8");
+        }
+    }
+    return files;
+}
+
+describe("other languages through the installed npm package's component provider", function () {
     this.timeout(1800000);
     let t: Tools;
-    let venv: string;
 
-    /** A copy of examples/<name> in the run's directory, its plugin paths made absolute. */
-    function project(name: string): string {
-        const dir = path.join(t.workDir, `example-${name}`);
+    /** A copy of examples/<name> in the run's directory with the packed package installed into it, as docs/languages.md says. */
+    async function project(name: string, copy = name): Promise<string> {
+        const dir = path.join(t.workDir, `example-${copy}`);
         fs.cpSync(path.join(repoRoot, "examples", name), dir, { recursive: true });
-        const file = path.join(dir, "Pulumi.yaml");
-        fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/path: \.\.\/\.\.\/provider/g, `path: ${path.join(repoRoot, "provider")}`));
+        await installPackage(t, dir);
         return dir;
     }
-
-    /** The Python program's tools: the venv's python first on PATH (the host runs `python3`). */
-    const inVenv = (): Tools => ({ ...t, extraPath: path.join(venv, "bin"), extraEnv: { VIRTUAL_ENV: venv } });
 
     async function deployed(dir: string, namespace: string, tools: Tools = t): Promise<Record<string, any>> {
         const run = (args: string[]) => pulumiOk(tools, dir, args);
@@ -60,16 +68,27 @@ describe("other languages through the component provider", function () {
 
     before(async () => {
         t = await realTools();
-        // the Python SDK, generated from the checked-in schema by the CLI release's code generator
-        const sdk = path.join(t.workDir, "sdk", "python");
-        await runOk(path.join(t.pulumiBin, "gen-sdk"), ["-schema", path.join(repoRoot, "provider", "schema.json"), "-language", "python", "-out", sdk]);
-        venv = path.join(t.workDir, "venv");
-        await runOk("python3", ["-m", "venv", venv]);
-        await runOk(path.join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", pythonSdk, sdk], { timeoutMs: 900000 });
+    });
+
+    it("14. the installed package serves its shipped schema (integers as integers), and its SDKs are what the CLI release's code generators make of it", async () => {
+        const installed = await installPackage(t, fs.mkdtempSync(path.join(t.workDir, "installed-")));
+        assert.ok(!fs.existsSync(path.join(installed, "components")), "the package ships TypeScript sources");
+        // the CLI normalises what it prints (e.g. `optional`), so the file is read through it too
+        const schemaOf = async (source: string) => JSON.parse(await pulumiOk(t, t.workDir, ["package", "get-schema", path.join(installed, "provider", source)]));
+        const served = await schemaOf("pulumi-resource-mysql-cluster");
+        assert.deepEqual(served, await schemaOf("schema.json"));
+        assert.equal(served.resources["mysql-cluster:index:MySqlCluster"].inputProperties.replicas.type, "integer");
+        for (const language of ["python", "go"]) {
+            const fresh = path.join(t.workDir, "sdk-check", language);
+            await runOk(path.join(t.pulumiBin, "gen-sdk"), ["-schema", path.join(installed, "provider", "schema.json"), "-language", language, "-out", fresh]);
+            const [shippedFiles, freshFiles] = [filesUnder(path.join(installed, "sdk", language)), filesUnder(fresh)];
+            const differing = [...new Set([...Object.keys(shippedFiles), ...Object.keys(freshFiles)])].filter((f) => shippedFiles[f] !== freshFiles[f]);
+            assert.deepEqual(differing, [], `sdk/${language} is not what gen-sdk makes of provider/schema.json: run \`npm run sdk\``);
+        }
     });
 
     it("10. YAML (examples/yaml): preview lists the component and its children; up makes a replicating cluster in a Namespace the program creates; the TypeScript stack's outputs", async () => {
-        const outputs = await deployed(project("yaml"), "team-yaml");
+        const outputs = await deployed(await project("yaml"), "team-yaml");
         assert.deepEqual(Object.keys(outputs).sort(), outputKeys);
         assert.deepEqual(outputs.primaryEndpoint, { host: "db-primary.team-yaml.svc", port: 3306 });
         assert.deepEqual(outputs.readEndpoint, { host: "db-read.team-yaml.svc", port: 3306 });
@@ -77,9 +96,13 @@ describe("other languages through the component provider", function () {
         assert.equal(outputs.rootPassword, "[secret]");
     });
 
-    it("11. Python (examples/python, the generated SDK, PyPI's pulumi): the same cluster and outputs", async () => {
+    it("11. Python (examples/python: a venv with PyPI's pulumi and the package's sdk/python): the same cluster and outputs", async () => {
         await kubectl(t, ["create", "namespace", "team-python"]).catch(() => undefined);
-        const outputs = await deployed(project("python"), "team-python", inVenv());
+        const dir = await project("python");
+        // docs/languages.md: a venv with requirements.txt, activated (its python3 first on PATH)
+        await runOk("python3", ["-m", "venv", "venv"], { cwd: dir });
+        await runOk(path.join(dir, "venv", "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", "-r", "requirements.txt"], { cwd: dir, timeoutMs: 900000 });
+        const outputs = await deployed(dir, "team-python", { ...t, extraPath: path.join(dir, "venv", "bin"), extraEnv: { VIRTUAL_ENV: path.join(dir, "venv") } });
         assert.deepEqual(Object.keys(outputs).sort(), outputKeys);
         assert.deepEqual(outputs.primaryEndpoint, { host: "db-primary.team-python.svc", port: 3306 });
         assert.equal(outputs.statefulSetName, "db");
@@ -87,7 +110,7 @@ describe("other languages through the component provider", function () {
     });
 
     it("12. monitoring objects: without the Prometheus Operator's CRDs `up` fails naming the missing kind and the fix; with them the ServiceMonitor and PrometheusRule are created", async () => {
-        const dir = project("yaml");
+        const dir = await project("yaml", "yaml-monitoring");
         const file = path.join(dir, "Pulumi.yaml");
         fs.writeFileSync(file, fs.readFileSync(file, "utf8")
             .replace("name: team-yaml", "name: team-monitoring")
@@ -122,5 +145,14 @@ describe("other languages through the component provider", function () {
         assert.match(scrape.stdout, /^mysql_up 1$/m, scrape.stdout.slice(0, 500));
         assert.match(scrape.stdout, /^mysql_slave_status_slave_io_running\{[^}]*\} 1$/m);
         await pulumiOk(t, dir, ["destroy", "--yes", "--skip-preview", "--stack", "monitoring"]);
+    });
+
+    it("13. Go (examples/go: go.mod takes the package's sdk/go, the Go host builds the program): the same cluster and outputs", async () => {
+        await kubectl(t, ["create", "namespace", "team-go"]).catch(() => undefined);
+        const outputs = await deployed(await project("go"), "team-go");
+        assert.deepEqual(Object.keys(outputs).sort(), outputKeys);
+        assert.deepEqual(outputs.primaryEndpoint, { host: "db-primary.team-go.svc", port: 3306 });
+        assert.equal(outputs.statefulSetName, "db");
+        assert.equal(outputs.rootPassword, "[secret]");
     });
 });

@@ -42,6 +42,21 @@ export async function realTools(): Promise<Tools> {
     return tools;
 }
 
+let tarball: Promise<string> | undefined;
+
+/** This repository as `npm pack` makes it (once per run): the path of the .tgz in the run's directory. */
+export function packedTarball(t: Tools): Promise<string> {
+    tarball ??= runOk("npm", ["pack", "--pack-destination", t.workDir], { cwd: repoRoot, timeoutMs: 600000 })
+        .then((out) => path.join(t.workDir, out.trim().split("\n").pop()!));
+    return tarball;
+}
+
+/** The packed package installed into `dir` as a user installs it (`npm install <tarball>`): node_modules/mysql-cluster. */
+export async function installPackage(t: Tools, dir: string): Promise<string> {
+    await runOk("npm", ["install", "--no-audit", "--no-fund", await packedTarball(t)], { cwd: dir, timeoutMs: 900000 });
+    return path.join(dir, "node_modules", "mysql-cluster");
+}
+
 /** The environment of every pulumi command: offline, own home and backend, the local cluster. */
 export function pulumiEnv(t: Tools): NodeJS.ProcessEnv {
     return {

@@ -10,12 +10,14 @@
 #   pulumi-language-python-<PULUMI_LANGUAGE_PYTHON_VERSION>/
 #       pulumi-language-python         the Python language host
 #       pulumi-language-python-exec    the script it runs programs with (from the same sdk/v3)
+#   pulumi-language-go-<PULUMI_LANGUAGE_GO_VERSION>/
+#       pulumi-language-go             the Go language host
 #   pulumi-language-yaml-<PULUMI_LANGUAGE_YAML_VERSION>/
 #       pulumi-language-yaml           the YAML language host (github.com/pulumi/pulumi-yaml)
 #   pulumi-resource-kubernetes-<PULUMI_KUBERNETES_VERSION>-<commit>/
 #       pulumi-resource-kubernetes     the Kubernetes provider (pulumi-kubernetes/provider/v4)
 #   gen-sdk-<PULUMI_VERSION>-<hash of tools/gen-sdk/main.go>/
-#       gen-sdk                        writes a package's Python SDK from its schema with the CLI
+#       gen-sdk                        writes a package's Python or Go SDK from its schema with the CLI
 #                                      release's code generator (tools/gen-sdk/main.go)
 #   pulumi-bin-<all of the above>/     hard links to all of them: the one dir to put on PATH
 #
@@ -72,6 +74,7 @@ source "$versions_file"
 : "${PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION:?PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION is not set in $versions_file}"
 : "${PULUMI_KUBERNETES_VERSION:?PULUMI_KUBERNETES_VERSION is not set in $versions_file}"
 : "${PULUMI_LANGUAGE_PYTHON_VERSION:?PULUMI_LANGUAGE_PYTHON_VERSION is not set in $versions_file}"
+: "${PULUMI_LANGUAGE_GO_VERSION:?PULUMI_LANGUAGE_GO_VERSION is not set in $versions_file}"
 : "${PULUMI_LANGUAGE_YAML_VERSION:?PULUMI_LANGUAGE_YAML_VERSION is not set in $versions_file}"
 
 cache_root=${TOOLS_CACHE:-${HOME:?}/.cache/mysql-cluster/tools}
@@ -88,10 +91,11 @@ cli_dir=$cache_root/pulumi-$PULUMI_VERSION
 lang_dir=$cache_root/pulumi-language-nodejs-$PULUMI_LANGUAGE_NODEJS_VERSION
 k8s_dir=$cache_root/pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION-$k8s_commit
 python_dir=$cache_root/pulumi-language-python-$PULUMI_LANGUAGE_PYTHON_VERSION
+go_dir=$cache_root/pulumi-language-go-$PULUMI_LANGUAGE_GO_VERSION
 gen_sdk_src=$script_dir/../gen-sdk/main.go
 gen_sdk_dir=$cache_root/gen-sdk-$PULUMI_VERSION-$(sha256sum "$gen_sdk_src" | cut -c1-12)
 yaml_dir=$cache_root/pulumi-language-yaml-$PULUMI_LANGUAGE_YAML_VERSION
-bin_dir=$cache_root/pulumi-bin-$PULUMI_VERSION-nodejs-$PULUMI_LANGUAGE_NODEJS_VERSION-python-$PULUMI_LANGUAGE_PYTHON_VERSION-yaml-$PULUMI_LANGUAGE_YAML_VERSION-kubernetes-$PULUMI_KUBERNETES_VERSION-$k8s_commit
+bin_dir=$cache_root/pulumi-bin-$PULUMI_VERSION-nodejs-$PULUMI_LANGUAGE_NODEJS_VERSION-python-$PULUMI_LANGUAGE_PYTHON_VERSION-go-$PULUMI_LANGUAGE_GO_VERSION-yaml-$PULUMI_LANGUAGE_YAML_VERSION-kubernetes-$PULUMI_KUBERNETES_VERSION-$k8s_commit
 
 # Use exactly the installed Go (never fetch a toolchain); static binaries; ignore any
 # go.work above the work dirs.
@@ -308,6 +312,26 @@ build_language_python() {
   log "built: pulumi-language-python $PULUMI_LANGUAGE_PYTHON_VERSION in $(duration $((SECONDS - start))) -> $python_dir"
 }
 
+# --- Go language host ----------------------------------------------------------------------
+# Part of sdk/v3 up to v3.62.0 (go/pulumi-language-go).
+build_language_go() {
+  have pulumi-language-go "$PULUMI_LANGUAGE_GO_VERSION" "$go_dir" pulumi-language-go && return 0
+  local start=$SECONDS work sdk_dir pkg=$sdk_mod/go/pulumi-language-go
+  log "building: pulumi-language-go $PULUMI_LANGUAGE_GO_VERSION ($pkg from $sdk_mod v$PULUMI_LANGUAGE_GO_VERSION)"
+  work=$(new_work_dir "pulumi-language-go-$PULUMI_LANGUAGE_GO_VERSION")
+  sdk_dir=$(module_dir "$sdk_mod@v$PULUMI_LANGUAGE_GO_VERSION")
+  [[ -f $sdk_dir/go/pulumi-language-go/main.go ]] ||
+    die "$sdk_mod v$PULUMI_LANGUAGE_GO_VERSION has no go/pulumi-language-go (it moved to a module of its own after v3.62.0)"
+  init_wrapper "$work" pulumi-language-go-build "$sdk_dir/go.mod" "$sdk_mod@v$PULUMI_LANGUAGE_GO_VERSION"
+  write_tools_go "$work" "$pkg"
+  run_step "pulumi-language-go: go mod tidy (downloads the modules)" "$work" "$work/tidy.log" -- go mod tidy
+  go_build pulumi-language-go "$work" "$work/out/pulumi-language-go" \
+    "-X $sdk_mod/go/common/version.Version=v$PULUMI_LANGUAGE_GO_VERSION" "$pkg"
+  mkdir -p "$go_dir"
+  mv -f "$work/out/pulumi-language-go" "$go_dir/"
+  log "built: pulumi-language-go $PULUMI_LANGUAGE_GO_VERSION in $(duration $((SECONDS - start))) -> $go_dir"
+}
+
 # --- YAML language host --------------------------------------------------------------------
 build_language_yaml() {
   have pulumi-language-yaml "$PULUMI_LANGUAGE_YAML_VERSION" "$yaml_dir" pulumi-language-yaml && return 0
@@ -326,9 +350,9 @@ build_language_yaml() {
   log "built: pulumi-language-yaml $PULUMI_LANGUAGE_YAML_VERSION in $(duration $((SECONDS - start))) -> $yaml_dir"
 }
 
-# --- gen-sdk: the Python SDK generator ------------------------------------------------------
-# The CLI's wrapper module already requires pkg/v3 at PULUMI_VERSION: gen-sdk is built with
-# its go.mod and go.sum, so it adds no download.
+# --- gen-sdk: the Python and Go SDK generator -----------------------------------------------
+# The CLI's wrapper module already requires pkg/v3 at PULUMI_VERSION: gen-sdk starts from its
+# go.mod and go.sum.
 build_gen_sdk() {
   have gen-sdk "$PULUMI_VERSION" "$gen_sdk_dir" gen-sdk && return 0
   local start=$SECONDS work cli_work=$work_root/pulumi-$PULUMI_VERSION
@@ -336,6 +360,8 @@ build_gen_sdk() {
   [[ -f $cli_work/go.mod && -f $cli_work/go.sum ]] || die "no $cli_work/go.mod: the pulumi CLI's wrapper module (built first) is gone; remove $cli_dir to rebuild both"
   work=$(new_work_dir "gen-sdk-$PULUMI_VERSION")
   cp "$cli_work/go.mod" "$cli_work/go.sum" "$gen_sdk_src" "$work/"
+  # the Go code generator's imports are not all in the CLI's build: tidy adds what is missing
+  run_step "gen-sdk: go mod tidy" "$work" "$work/tidy.log" -- go mod tidy
   go_build gen-sdk "$work" "$work/out/gen-sdk" "" .
   mkdir -p "$gen_sdk_dir"
   mv -f "$work/out/gen-sdk" "$gen_sdk_dir/"
@@ -382,7 +408,7 @@ link_bin_dir() {
   mkdir -p "$bin_dir"
   for src in "$cli_dir/pulumi" "$lang_dir/pulumi-language-nodejs" \
     "$lang_dir/pulumi-resource-pulumi-nodejs" "$python_dir/pulumi-language-python" \
-    "$python_dir/pulumi-language-python-exec" "$yaml_dir/pulumi-language-yaml" "$gen_sdk_dir/gen-sdk" \
+    "$python_dir/pulumi-language-python-exec" "$go_dir/pulumi-language-go" "$yaml_dir/pulumi-language-yaml" "$gen_sdk_dir/gen-sdk" \
     "$k8s_dir/pulumi-resource-kubernetes"; do
     if [[ ! $bin_dir/${src##*/} -ef $src ]]; then
       ln -f "$src" "$bin_dir/" 2>/dev/null || cp -f "$src" "$bin_dir/"
@@ -394,6 +420,7 @@ total_start=$SECONDS
 build_cli
 build_language_nodejs
 build_language_python
+build_language_go
 build_language_yaml
 build_gen_sdk
 build_kubernetes_provider
@@ -402,6 +429,7 @@ log "all pieces ready in $(duration $((SECONDS - total_start)))"
 log "  pulumi $PULUMI_VERSION: $cli_dir"
 log "  pulumi-language-nodejs $PULUMI_LANGUAGE_NODEJS_VERSION: $lang_dir"
 log "  pulumi-language-python $PULUMI_LANGUAGE_PYTHON_VERSION: $python_dir"
+log "  pulumi-language-go $PULUMI_LANGUAGE_GO_VERSION: $go_dir"
 log "  pulumi-language-yaml $PULUMI_LANGUAGE_YAML_VERSION: $yaml_dir"
 log "  pulumi-resource-kubernetes $PULUMI_KUBERNETES_VERSION: $k8s_dir"
 log "put on PATH: $bin_dir"

@@ -1,9 +1,12 @@
 // Command gen-sdk writes a language SDK for a Pulumi package from its schema, with the code
 // generators of the pulumi CLI's own release (github.com/pulumi/pulumi/pkg/v3/codegen). `pulumi
-// package gen-sdk` asks the language host to do it, and the Python host these machines can build
-// (sdk/v3 v3.68.0) predates that call, so the generator runs here directly.
+// package gen-sdk` asks the language host to do it, and the Python and Go hosts these machines can
+// build (sdk/v3 v3.68.0 and v3.62.0) predate that call (GeneratePackage), so the generators run
+// here directly, as `pulumi package add` runs them: for a package that supports packing (Python:
+// pyproject.toml; Go: a go.mod of its own, module example.com/pulumi-<name>/sdk/go).
 //
 //	gen-sdk -schema provider/schema.json -language python -out sdk/python
+//	gen-sdk -schema provider/schema.json -language go -out sdk/go
 package main
 
 import (
@@ -16,17 +19,18 @@ import (
 	"sort"
 
 	"github.com/blang/semver"
+	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 )
 
 func main() {
 	schemaPath := flag.String("schema", "", "the package schema (JSON)")
-	language := flag.String("language", "python", "the SDK's language (python)")
+	language := flag.String("language", "python", "the SDK's language (python or go)")
 	out := flag.String("out", "", "directory to write the SDK to (replaced)")
 	flag.Parse()
 	if *schemaPath == "" || *out == "" {
-		fail("usage: gen-sdk -schema SCHEMA.json -language python -out DIR")
+		fail("usage: gen-sdk -schema SCHEMA.json -language python|go -out DIR")
 	}
 	data, err := os.ReadFile(*schemaPath)
 	check(err)
@@ -34,12 +38,15 @@ func main() {
 	check(json.Unmarshal(data, &spec))
 	pkg, err := schema.ImportSpec(spec, nil, noReferences{}, schema.ValidationOptions{})
 	check(err)
+	pkg.SupportPack = true
 	var files map[string][]byte
 	switch *language {
 	case "python":
 		files, err = python.GeneratePackage("gen-sdk", pkg, nil, noReferences{})
+	case "go":
+		files, err = gogen.GeneratePackage("gen-sdk", pkg, nil)
 	default:
-		fail("language %q: only python is generated here (YAML needs no SDK)", *language)
+		fail("language %q: only python and go are generated here (YAML needs no SDK)", *language)
 	}
 	check(err)
 	check(os.RemoveAll(*out))

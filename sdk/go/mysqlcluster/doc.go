@@ -1,0 +1,2 @@
+// Pulumi component: a replicated MySQL/MariaDB cluster on Kubernetes
+package mysqlcluster
