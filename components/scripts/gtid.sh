@@ -11,6 +11,8 @@
 # a MariaDB domain-server_id pair; origin_of_server names this server's own.
 
 # gtid_normal SET: the normal form, sorted; an empty set prints nothing
+# (numbers leave awk through printf "%.0f": mawk prints a computed number above 2^31-1 as "5e+09"
+# and clamps "%d" to 2147483647; doubles hold every sequence number up to 2^53 exactly)
 gtid_normal() {
   local set=${1//[[:space:]]/}
   [[ -n $set ]] || return 0
@@ -41,14 +43,14 @@ gtid_normal() {
             if (!exact(r[1]) || ((2 in r) && !exact(r[2]))) fail("transaction number beyond 2^53 - 1, not compared exactly, in " parts[j])
             lo = r[1] + 0; hi = (2 in r) ? r[2] + 0 : lo
             if (lo < 1 || hi < lo) fail("bad interval " parts[j])
-            print origin, lo, hi
+            printf "%s %.0f %.0f\n", origin, lo, hi
             delete r
           } else if (parts[j] ~ /^[a-z_][a-z0-9_]*$/) {
             origin = tolower(parts[1]) ":" parts[j]
           } else fail("bad element " parts[j])
         }
       }
-      for (key in last) if (last[key] > 0) print key, 1, last[key]
+      for (key in last) if (last[key] > 0) printf "%s 1 %.0f\n", key, last[key]
     }' | sort -k1,1 -k2,2n
 }
 
@@ -122,7 +124,7 @@ gtid_subtract_normal() {
         np = nn
         for (p = 1; p <= np; p++) { plo[p] = qlo[p]; phi[p] = qhi[p] }
       }
-      for (p = 1; p <= np; p++) print $1, plo[p], phi[p]
+      for (p = 1; p <= np; p++) printf "%s %.0f %.0f\n", $1, plo[p], phi[p]
     }' <<<"$a"
 }
 

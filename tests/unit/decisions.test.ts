@@ -6,15 +6,15 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { fixturesDir, runScriptFunctions } from "../helpers/bash";
+import { Awk, awks, fixturesDir, pathWithAwk, runScriptFunctions } from "../helpers/bash";
 
 const mysql = { ENGINE: "mysql", REPLICATION_SYNTAX: "source" };
 const mariadb = { ENGINE: "mariadb", REPLICATION_SYNTAX: "master" };
 
 /** Runs `fn` with each argument passed through the environment (no quoting in the snippet). */
-function call(fn: string, args: string[], env: Record<string, string>) {
+function call(fn: string, args: string[], env: Record<string, string>, awk?: Awk) {
     const vars = Object.fromEntries(args.map((a, i) => [`A${i}`, a]));
-    const r = runScriptFunctions(`${fn} ${args.map((_, i) => `"$A${i}"`).join(" ")}`, { ...env, ...vars });
+    const r = runScriptFunctions(`${fn} ${args.map((_, i) => `"$A${i}"`).join(" ")}`, { ...env, ...vars }, awk);
     return { ...r, out: r.stdout.trim() };
 }
 
@@ -29,9 +29,14 @@ const facts = (id: string, origin: string, gtids: string, purged = "", readOnly 
     [id, origin, gtids, purged, readOnly, retrieved, aside].join("\t");
 const peers = (rows: Array<[number, string]>) => rows.map(([n, f]) => `${n}\t${f}`).join("\n");
 
-describe("transaction sets (gtid.sh)", () => {
+// Under both awks the images carry: mawk (MariaDB images) and gawk (MySQL images).
+for (const awk of awks) describe(`transaction sets (gtid.sh, under ${awk})`, () => {
+    before(function () {
+        assert.ok(pathWithAwk(awk), `${awk} is not installed: the pod scripts run under it in the official images (Debian: apt-get install -y ${awk})`);
+    });
+
     it("MySQL sets: intervals, several origins, newlines and tags in one normal form", () => {
-        const r = call("gtid_normal", [`${U0.toUpperCase()}:1-5:11-18,\n${U1}:3:tag_a:1-2`], mysql);
+        const r = call("gtid_normal", [`${U0.toUpperCase()}:1-5:11-18,\n${U1}:3:tag_a:1-2`], mysql, awk);
         assert.equal(r.status, 0, r.stderr);
         assert.equal(r.out, [`${U0} 1 5`, `${U0} 11 18`, `${U1} 3 3`, `${U1}:tag_a 1 2`].join("\n"));
     });
@@ -48,19 +53,31 @@ describe("transaction sets (gtid.sh)", () => {
         ["MariaDB: higher sequence", "0-100-524", "0-100-523", false, mariadb],
         ["MariaDB: another server in the same domain", "0-101-1", "0-100-523", false, mariadb],
         ["MariaDB: slave_pos and binlog state merged", "0-100-10,0-100-20", "0-100-20", true, mariadb],
+        // past 2^31-1 (mawk printed 5e+09 for both and took them for equal)
+        ["one more transaction past 2^31", `${U0}:1-5000000001`, `${U0}:1-5000000000`, false, mysql],
+        ["a prefix past 2^31", `${U0}:1-5000000000`, `${U0}:1-5000000001`, true, mysql],
+        ["MariaDB: higher sequence past 2^31", "0-100-5000000001", "0-100-5000000000", false, mariadb],
+        ["MariaDB: lower sequence past 2^31", "0-100-4999999999", "0-100-5000000000", true, mariadb],
     ];
     for (const [why, a, b, expected, env] of cases) {
         it(`subset: ${why} -> ${expected}`, () => {
-            const r = call("gtid_subset", [a, b], env);
+            const r = call("gtid_subset", [a, b], env, awk);
             assert.equal(r.status === 0, expected, r.stderr);
         });
     }
 
     it("subtract lists exactly what is missing, readable", () => {
         assert.equal(runScriptFunctions(`gtid_subtract "$A" "$B" | gtid_text`,
-            { ...mysql, A: `${U0}:1-20`, B: `${U0}:1-5:11-18` }).stdout, `${U0}:6-10, ${U0}:19-20\n`);
+            { ...mysql, A: `${U0}:1-20`, B: `${U0}:1-5:11-18` }, awk).stdout, `${U0}:6-10, ${U0}:19-20\n`);
         assert.equal(runScriptFunctions(`gtid_subtract "$A" "$B" | gtid_text`,
-            { ...mariadb, A: "0-100-530,0-101-2", B: "0-100-523" }).stdout, "0-100:524-530, 0-101:1-2\n");
+            { ...mariadb, A: "0-100-530,0-101-2", B: "0-100-523" }, awk).stdout, "0-100:524-530, 0-101:1-2\n");
+    });
+
+    it("numbers past 2^31 come out exact, not as 5e+09", () => {
+        assert.equal(call("gtid_normal", ["0-100-5000000001,0-101-7"], mariadb, awk).out, "0-100 1 5000000001\n0-101 1 7");
+        assert.equal(runScriptFunctions(`gtid_subtract "$A" "$B" | gtid_text`,
+            { ...mysql, A: `${U0}:1-5000000005`, B: `${U0}:1-4999999999:5000000003` }, awk).stdout,
+            `${U0}:5000000000-5000000002, ${U0}:5000000004-5000000005\n`);
     });
 
     it("overlapping and adjacent intervals print as one (equal sets, equal text)", () => {
@@ -114,7 +131,7 @@ describe("transaction sets (gtid.sh)", () => {
         // numbers awk cannot hold exactly (2^53 + 1 reads as 2^53) are refused too, never rounded
         for (const [set, env] of [["not-a-gtid", mysql], [`${U0}:5-1`, mysql], ["0-100", mariadb],
             [`${U0}:1-9007199254740993`, mysql], ["0-100-9007199254740993", mariadb]] as const) {
-            const r = call("gtid_subset", [set, `${U0}:1-5`], env);
+            const r = call("gtid_subset", [set, `${U0}:1-5`], env, awk);
             assert.notEqual(r.status, 0, `${set} was accepted`);
             assert.match(r.stderr, /gtid_normal/);
         }

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { podScripts, scriptsDir } from "../../components/scripts";
-import { fixturesDir, haveCommand, runScriptFunctions } from "../helpers/bash";
+import { fixturesDir, haveCommand, runScriptFunctions, scriptPath } from "../helpers/bash";
 
 const scriptFiles = Object.keys(podScripts).map((file) => path.join(scriptsDir, file));
 const mariadb = { ENGINE: "mariadb", REPLICATION_SYNTAX: "master" };
@@ -37,6 +37,11 @@ describe("pod scripts", () => {
             const result = spawnSync("bash", ["-n", file], { encoding: "utf8" });
             assert.equal(result.status, 0, `${file}: ${result.stderr}`);
         }
+    });
+
+    it("the script tests run under mawk, the only awk of the MariaDB images (Ubuntu) and Debian's default", () => {
+        assert.ok(haveCommand("mawk"), "mawk is not installed: apt-get install -y mawk");
+        assert.match(runScriptFunctions("awk -W version 2>&1 | head -n1").stdout, /^mawk /);
     });
 
     it("every script is shellcheck-clean", function () {
@@ -418,7 +423,7 @@ describe("liveness of a pod still copying (probe-alive.sh): a copy is never cut 
         if (beatAgo !== undefined) fs.writeFileSync(path.join(dir, "copy-heartbeat"), `${now - beatAgo}\n`);
         // the server does not answer yet (a client that always fails)
         return spawnSync("bash", [path.join(scriptsDir, "probe-alive.sh")], {
-            env: { PATH: process.env.PATH, RUN_DIR: dir, MYSQL_CLIENT: "false", SETUP_TIMEOUT_SECONDS: "300" }, encoding: "utf8",
+            env: { PATH: scriptPath, RUN_DIR: dir, MYSQL_CLIENT: "false", SETUP_TIMEOUT_SECONDS: "300" }, encoding: "utf8",
         });
     };
     it("a copy running for an hour that moved a second ago is alive (no fixed budget)", () => {
@@ -522,7 +527,7 @@ describe("the backup sidecar's handler (send-backup.sh)", () => {
         return spawnSync("bash", [path.join(scriptsDir, "send-backup.sh")], {
             input, encoding: "utf8",
             // reaching the backup would run BACKUP_TOOL: a marker that says so
-            env: { PATH: process.env.PATH, CREDENTIALS_DIR: creds, RUN_DIR: run, BACKUP_TOOL: "/nonexistent/backup-tool", DATADIR: run, BACKUP_USER: "b", SOCKET: "/x" },
+            env: { PATH: scriptPath, CREDENTIALS_DIR: creds, RUN_DIR: run, BACKUP_TOOL: "/nonexistent/backup-tool", DATADIR: run, BACKUP_USER: "b", SOCKET: "/x" },
         });
     };
 
@@ -539,7 +544,7 @@ describe("the backup sidecar's handler (send-backup.sh)", () => {
         fs.writeFileSync(path.join(creds, "backup-password"), "s3cret");
         // another handler holds the lock, as one streaming a backup does
         const r = spawnSync("bash", ["-c", `flock "$RUN_DIR/backup.lock" sleep 2 & sleep 0.3; bash ${JSON.stringify(path.join(scriptsDir, "send-backup.sh"))}; s=$?; wait; exit $s`], {
-            input: "PING\n", encoding: "utf8", env: { PATH: process.env.PATH, CREDENTIALS_DIR: creds, RUN_DIR: run },
+            input: "PING\n", encoding: "utf8", env: { PATH: scriptPath, CREDENTIALS_DIR: creds, RUN_DIR: run },
         });
         assert.equal(r.status, 0, r.stderr);
         assert.equal(r.stdout, "BUSY\n");
@@ -551,7 +556,7 @@ describe("the backup sidecar's handler (send-backup.sh)", () => {
         const data = fs.mkdtempSync(path.join(os.tmpdir(), "data-"));
         const ask = () => spawnSync("bash", [path.join(scriptsDir, "send-backup.sh")], {
             input: "UPGRADED\n", encoding: "utf8",
-            env: { PATH: process.env.PATH, CREDENTIALS_DIR: creds, RUN_DIR: data, BACKUP_TOOL: "/nonexistent/backup-tool", DATADIR: data },
+            env: { PATH: scriptPath, CREDENTIALS_DIR: creds, RUN_DIR: data, BACKUP_TOOL: "/nonexistent/backup-tool", DATADIR: data },
         });
         assert.equal(ask().stdout, "END\n", "a datadir without upgrade info says so");
         fs.writeFileSync(path.join(data, "mysql_upgrade_info"), "10.11.19-MariaDB");
@@ -573,7 +578,7 @@ describe("the backup sidecar's handler (send-backup.sh)", () => {
             fs.writeFileSync(tool, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n", { mode: 0o755 });
             const r = spawnSync("bash", [path.join(scriptsDir, "send-backup.sh")], {
                 input: "s3cret\n", encoding: "utf8",
-                env: { PATH: process.env.PATH, CREDENTIALS_DIR: creds, RUN_DIR: run, BACKUP_TOOL: tool, DATADIR: run, BACKUP_USER: "b",
+                env: { PATH: scriptPath, CREDENTIALS_DIR: creds, RUN_DIR: run, BACKUP_TOOL: tool, DATADIR: run, BACKUP_USER: "b",
                     SOCKET: "/x", TMPDIR: run, ...(copyThreads === undefined ? {} : { COPY_THREADS: copyThreads }) },
             });
             assert.equal(r.status, 0, r.stderr);
