@@ -1,6 +1,7 @@
 /**
  * The documentation against the code: the configuration tables are what the args' JSDoc generates,
- * CI runs exactly the test commands the README gives, links stay inside the repository and land,
+ * CI runs exactly the test commands the README gives and checks that its setup is enough (in a fresh
+ * Debian root, tools/fresh-root-check.sh), links stay inside the repository and land,
  * and the supported Node.js is the same everywhere it is named.
  */
 import { strict as assert } from "assert";
@@ -48,6 +49,16 @@ describe("documentation", function () {
         const given = [...section.matchAll(/^(npm (?:test|run test:\S+))/gm)].map((m) => m[1]);
         assert.deepEqual(ci, ["npm test", "npm run test:e2e", "npm run test:k8s"]);
         assert.deepEqual(given, ci);
+    });
+
+    it("the README gives the unit suite's setup where tools/fresh-root-check.sh reads it, and CI runs that check", () => {
+        const steps = execFileSync("bash", [path.join(repoRoot, "tools/fresh-root-check.sh")],
+            { env: { ...process.env, FRESH_ROOT_DRY_RUN: "1" }, encoding: "utf8" }).trim().split("\n");
+        assert.match(steps[steps.length - 1], /^npm test\b/, "the check's last step is the README's npm test line");
+        for (const step of [/^apt-get update$/, /^apt-get install -y .*\bshellcheck\b/, /tools\/node\.sh/, /^npm ci$/]) {
+            assert.ok(steps.some((line) => step.test(line)), `the README's setup block has no step matching ${step}`);
+        }
+        assert.match(read(".ci/run"), /^tools\/fresh-root-check\.sh$/m);
     });
 
     it("relative links in the README and docs/ land on a file and heading of this repository", () => {

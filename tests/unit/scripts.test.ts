@@ -44,6 +44,27 @@ describe("pod scripts", () => {
         assert.match(runScriptFunctions("awk -W version 2>&1 | head -n1").stdout, /^mawk /);
     });
 
+    it("no script needs more than the images carry: bash 5.1 (Oracle Linux 9, Ubuntu 22.04) and mawk", () => {
+        // the images' shells: docs/testing.md#what-the-pod-scripts-may-use; mawk runs the script tests
+        const newerBash: Array<[RegExp, string]> = [
+            [/\$\{[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?@[a-zA-Z]\}/, "${var@op} transformations (bash 4.4-5.2)"],
+            [/\bwait\s+-[a-z]*p/, "wait -p (bash 5.1)"],
+            [/\bSRANDOM\b/, "SRANDOM (bash 5.1)"],
+            [/\$\{[A-Za-z_][A-Za-z0-9_]*\/\/?[^}]*\/[^}]*&[^}]*\}/, "& in a ${var/pattern/replacement} (bash 5.2's patsub_replacement)"],
+            [/\bshopt\s+-s\s+(patsub_replacement|globskipdots|varredir_close|array_expand_once|noexpand_translation)\b/, "a bash 5.2 shopt"],
+        ];
+        const gawkOnly = /\b(gensub|systime|strftime|mktime|asorti?|patsplit|isarray|typeof|and|or|xor|lshift|rshift|compl)\s*\(|PROCINFO|IGNORECASE|BEGINFILE|ENDFILE|@include|--re-interval|\[\[:[a-z]+:\]\]\{|[^$]\{[0-9]+(,[0-9]*)?\}/;
+        for (const [file, text] of Object.entries(podScripts)) {
+            const code = text.split("\n").filter((line) => !/^\s*#/.test(line)).join("\n");
+            for (const [pattern, what] of newerBash) assert.doesNotMatch(code, pattern, `${file} uses ${what}`);
+            const programs = [...code.matchAll(/\bawk((?:\s+-[Fv]\s*(?:'[^']*'|"[^"]*"|\S+))*)\s+'([^']*)'/g)].map((m) => m[2]);
+            assert.equal(programs.length, (code.match(/\bawk\s/g) ?? []).length, `${file}: an awk call whose program this test cannot find`);
+            for (const program of programs) {
+                assert.doesNotMatch(program, gawkOnly, `${file}: an awk program uses a gawk-only feature: ${program.slice(0, 120)}`);
+            }
+        }
+    });
+
     it("every script is shellcheck-clean", function () {
         this.timeout(180000); // shellcheck -x follows every sourced file: ~5 s idle, much longer on a busy machine
         if (!haveCommand("shellcheck")) {
