@@ -42,6 +42,11 @@ describe("documentation", function () {
         }
     });
 
+    it("the README stays short (at most 250 lines): the rest lives in docs/", () => {
+        const lines = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8").split("\n").length - 1;
+        assert.ok(lines <= 250, `README.md has ${lines} lines; move detail to docs/`);
+    });
+
     it("CI (.ci/run) runs exactly the test commands the README gives, in its order", () => {
         const ci = read(".ci/run").split("\n").map((l) => l.trim()).filter((l) => /^npm (test|run test:\S+)$/.test(l));
         const readme = read("README.md");
