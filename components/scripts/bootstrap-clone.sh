@@ -24,21 +24,14 @@ clone_from_peer() {
 # space; a copy that cannot fit is stopped there, with the figures (the scratch server is stopped,
 # which ends the CLONE statement; the unfinished copy is removed before the next try)
 clone_space_guard() {
-  local estimate need free copied
+  local estimate copied
   while sleep "${CLONE_GUARD_INTERVAL_SECONDS:-0.5}"; do
     estimate=$(clone_file_estimate 2>/dev/null) || continue
     if ! [[ $estimate =~ ^[0-9]+$ ]] || ((estimate == 0)); then continue; fi
-    need=$((estimate + estimate / 10))
     copied=$(du -sb "$1" 2>/dev/null | cut -f1) || copied=0
     [[ $copied =~ ^[0-9]+$ ]] || copied=0
-    free=$(df -B1 --output=avail "$1" 2>/dev/null | tail -n1 | tr -d ' ') || free=''
-    if ! [[ $free =~ ^[0-9]+$ ]]; then
-      log "REFUSED: the free space of the volume could not be read; stopping the copy"
-    elif ((need - copied > free)); then
-      log "REFUSED: the copy needs about $((need / 1000000)) MB, the volume has $(((free + copied) / 1000000)) MB free: free set-aside copies or grow the volume"
-    else
-      return 0
-    fi
+    copy_fits "$estimate" "$1" "$copied" && return 0
+    log "stopping the copy"
     kill_setup_server
     return 1
   done

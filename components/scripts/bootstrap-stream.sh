@@ -61,16 +61,8 @@ unpack_backup() {
   IFS= read -r header || { log "the donor sent nothing"; return 1; }
   [[ $header =~ ^SIZE\ ([0-9]+)$ ]] || { log "unexpected first line from the donor"; return 1; }
   # a copy never fills the volume: refused before a byte is written, with the figures
-  local size=${BASH_REMATCH[1]} need free
-  need=$((size + size / 10))
-  free=$(df -B1 --output=avail "$1" 2>/dev/null | tail -n1 | tr -d ' ') || free=''
-  if ! [[ $free =~ ^[0-9]+$ ]]; then
-    log "REFUSED: the free space of the volume could not be read"
-    return 1
-  elif ((need > free)); then
-    log "REFUSED: the copy needs about $((need / 1000000)) MB, the volume has $((free / 1000000)) MB free: free set-aside copies or grow the volume"
-    return 1
-  fi
+  local size=${BASH_REMATCH[1]}
+  copy_fits "$size" "$1" || return 1
   STREAM_BYTES=$size progress_monitor "$1" stream_estimate &
   monitor=$!
   # COPY_THREADS: files written at once (the donor's backup reads as many at once)

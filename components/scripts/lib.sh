@@ -210,6 +210,21 @@ progress_monitor() {
   done
 }
 
+# copy_fits BYTES DIR [WRITTEN]: a copy of about BYTES (+10%) fits in DIR's volume, WRITTEN bytes
+# of it being there already; otherwise logs the refusal with the figures and fails (the stream
+# copy and the CLONE copy alike: a copy never fills the volume)
+copy_fits() {
+  local need=$(($1 + $1 / 10)) written=${3:-0} free
+  free=$(df -B1 --output=avail "$2" 2>/dev/null | tail -n1 | tr -d ' ') || free=''
+  if ! [[ $free =~ ^[0-9]+$ ]]; then
+    log "REFUSED: the free space of the volume could not be read"
+    return 1
+  elif ((need - written > free)); then
+    log "REFUSED: the copy needs about $((need / 1000000)) MB, the volume has $(((free + written) / 1000000)) MB free: free set-aside copies or grow the volume"
+    return 1
+  fi
+}
+
 # new_domain_id: a random MariaDB replication domain id in 1..2^31-1 (pod 0 draws one per start)
 new_domain_id() {
   local n

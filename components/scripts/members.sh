@@ -189,12 +189,8 @@ peer_tls_options() {
 # peer_facts ORDINAL: the facts of pod ORDINAL; status 1 when it does not answer, status 2 (and the
 # problem on stderr) when its answer is not well formed: the caller must not read it as "no data"
 peer_facts() {
-  local host cnf tls answer facts problem
-  host=$(peer_host "$1")
-  cnf=$(peer_client_cnf)
-  mapfile -t tls < <(peer_tls_options)
-  answer=$(PEER_CONNECT_TIMEOUT_SECONDS=${PEER_CONNECT_TIMEOUT_SECONDS:-3} facts_query "$cnf" -h "$host" -P "${MYSQL_PORT:?}" "${tls[@]}" 2>/dev/null) ||
-    [[ $answer == *$'\n'F$'\t'* ]] || return 1
+  local answer facts problem
+  answer=$(member_facts_sql | peer_client "$1" --batch 2>/dev/null) || [[ $answer == *$'\n'F$'\t'* ]] || return 1
   facts=$(facts_of_answer <<<"$answer") || { printf 'pod %s answered without its facts\n' "$1" >&2; return 2; }
   problem=$(facts_problem "$facts") || { printf 'pod %s: %s\n' "$1" "$problem" >&2; return 2; }
   printf '%s\n' "$facts"
@@ -202,11 +198,16 @@ peer_facts() {
 
 # peer_sql ORDINAL: runs the SQL on stdin on pod ORDINAL as the replication account, printing the
 # answer (no column names)
-peer_sql() {
-  local cnf tls
+peer_sql() { peer_client "$1" --batch --skip-column-names; }
+
+# peer_client ORDINAL [client options]: the client connected to pod ORDINAL as the replication
+# account (its TLS options, PEER_CONNECT_TIMEOUT_SECONDS, 3 s by default)
+peer_client() {
+  local cnf tls host=$1
+  shift
   cnf=$(peer_client_cnf)
   mapfile -t tls < <(peer_tls_options)
-  client "$cnf" --batch --skip-column-names --connect-timeout="${PEER_CONNECT_TIMEOUT_SECONDS:-3}" -h "$(peer_host "$1")" -P "${MYSQL_PORT:?}" "${tls[@]}"
+  client "$cnf" --connect-timeout="${PEER_CONNECT_TIMEOUT_SECONDS:-3}" -h "$(peer_host "$host")" -P "${MYSQL_PORT:?}" "${tls[@]}" "$@"
 }
 
 # peer_line ORDINAL: "ORDINAL<TAB>FACTS" for the decisions: FACTS "-" when the pod does not answer,
